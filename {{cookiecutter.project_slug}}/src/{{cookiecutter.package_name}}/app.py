@@ -1,0 +1,97 @@
+"""Build the application from settings; everything per-request is prepared here, once."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from . import DESCRIPTION, PROJECT_NAME, __version__
+from .api.routes import admin, health, me, orders
+from .audit import AuditMiddleware
+from .identity.authenticate import Authenticator
+from .identity.edge import EdgeHeaderRules, TrustedNetworks
+from .identity.idp import PRESETS
+from .identity.keys import SigningKeys
+from .identity.roles import RoleMap
+from .identity.tokens import TokenRules, TokenVerifier
+from .openapi import install_security_schemes
+from .problems import install_problem_handlers
+from .settings import Settings
+
+
+def create_app(
+    settings: Settings, *, jwks_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """Raise SettingsError (naming the setting or role-map entry) if anything is unusable."""
+    role_map = RoleMap.load(settings.role_map_file)
+    edge_rules = EdgeHeaderRules.from_settings(settings)
+    trusted_networks = TrustedNetworks(settings.trusted_edge_networks)
+    http, keys, verifier = None, None, None
+    if settings.accepts_bearer_tokens:
+        rules = TokenRules.from_settings(settings)
+        http = httpx.AsyncClient(
+            transport=jwks_transport,
+            timeout=settings.jwks_fetch_timeout_seconds,
+            headers={"User-Agent": f"{PROJECT_NAME}/{__version__}", "Accept": "application/json"},
+        )
+        preset = PRESETS[settings.idp]
+        keys = SigningKeys(
+            issuer=settings.oidc_issuer,
+            jwks_url=settings.oidc_jwks_url
+            or (preset.jwks_url(settings.oidc_issuer) if preset.jwks_url else None),
+            algorithms=settings.oidc_algorithms,
+            http=http,
+            ttl=settings.jwks_cache_ttl_seconds,
+            cooldown=settings.jwks_refresh_cooldown_seconds,
+            timeout=settings.jwks_fetch_timeout_seconds,
+        )
+        verifier = TokenVerifier(rules, keys)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if keys is not None:
+            await keys.refresh()
+        yield
+        if http is not None:
+            await http.aclose()
+
+    app = FastAPI(
+        title=PROJECT_NAME, description=DESCRIPTION, version=__version__, lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.signing_keys = keys
+    app.state.orders = {}
+    app.state.authenticator = Authenticator(
+        edge_rules=edge_rules,
+        accept_edge_headers=settings.accepts_edge_headers,
+        trusted_networks=trusted_networks,
+        verifier=verifier,
+        role_map=role_map,
+    )
+    for module in (health, me, orders, admin):
+        app.include_router(module.router)
+    install_problem_handlers(app, bearer_enabled=settings.accepts_bearer_tokens, realm=PROJECT_NAME)
+    install_security_schemes(app, settings, edge_rules)
+    app.add_middleware(
+        AuditMiddleware,
+        trusted_networks=trusted_networks,
+        request_id_header=settings.edge_request_id_header,
+        logger=audit_logger(),
+    )
+    return app
+
+
+def audit_logger() -> logging.Logger:
+    logger = logging.getLogger(f"{__package__}.audit")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger

@@ -1,0 +1,1 @@
+"""Who is calling: edge headers and bearer tokens turned into a Principal."""

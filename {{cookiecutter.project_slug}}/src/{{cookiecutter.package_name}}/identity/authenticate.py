@@ -1,0 +1,124 @@
+"""The one place that decides who the caller is.
+
+A request is authenticated by exactly one source. When identity headers and a
+bearer token arrive together the request is refused: the edge sends headers only
+on signed-in paths and passes tokens only on API paths, so both at once means a
+misrouted or forged request, and mixing one source's identity with the other's
+privileges must never happen.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from .edge import EdgeHeaderRules, TrustedNetworks, find_identity_headers, read_edge_identity
+from .errors import AuthenticationFailed, PermissionDenied
+from .principal import Principal
+from .roles import RoleMap
+from .tokens import TokenVerifier
+
+
+class Authenticator:
+    def __init__(
+        self,
+        *,
+        edge_rules: EdgeHeaderRules,
+        accept_edge_headers: bool,
+        trusted_networks: TrustedNetworks,
+        verifier: TokenVerifier | None,
+        role_map: RoleMap,
+    ) -> None:
+        self.edge_rules = edge_rules
+        self.accept_edge_headers = accept_edge_headers
+        self.trusted_networks = trusted_networks
+        self.verifier = verifier
+        self.role_map = role_map
+
+    async def authenticate(self, request: Request) -> Principal:
+        found = find_identity_headers(request.scope["headers"], self.edge_rules)
+        token = self._bearer_token(request) if self.verifier else None
+        if found:
+            self._check_edge_peer(request)
+            if token is not None:
+                raise AuthenticationFailed(
+                    "ambiguous_credentials",
+                    "Send either edge identity headers or a bearer token, not both.",
+                )
+            return self._from_edge(found)
+        if token is not None:
+            return await self._from_token(token)
+        raise AuthenticationFailed("missing_credentials", "Authentication is required.")
+
+    def _check_edge_peer(self, request: Request) -> None:
+        peer = request.client.host if request.client else None
+        if not self.accept_edge_headers or not self.trusted_networks.contains(peer):
+            raise AuthenticationFailed(
+                "identity_header_from_untrusted_peer",
+                "Identity headers are accepted only from the edge.",
+                spoofing=True,
+            )
+        if _peer_came_from_forwarded_header(request, peer):
+            raise AuthenticationFailed(
+                "peer_address_from_forwarded_header",
+                "Identity headers are accepted only from the edge.",
+                spoofing=True,
+            )
+
+    def _from_edge(self, found: dict[str, list[bytes]]) -> Principal:
+        identity = read_edge_identity(found, self.edge_rules)
+        grant = self.role_map.resolve(identity.groups)
+        return Principal(
+            subject=identity.user,
+            display_name=identity.user,
+            groups=frozenset(identity.groups),
+            roles=grant.roles,
+            permissions=grant.permissions,
+            auth_source="edge_headers",
+        )
+
+    async def _from_token(self, token: str) -> Principal:
+        verified = await self.verifier.verify(token)
+        if verified.groups_overage:
+            raise PermissionDenied(
+                "groups_overage",
+                "The IdP left out your groups because there are too many; "
+                "ask for an app role instead.",
+            )
+        grant = self.role_map.resolve(verified.groups)
+        return Principal(
+            subject=verified.subject,
+            display_name=verified.display_name,
+            groups=frozenset(verified.groups),
+            roles=grant.roles,
+            permissions=grant.permissions,
+            auth_source="bearer_token",
+            issuer=verified.issuer,
+            scopes=verified.scopes,
+        )
+
+    @staticmethod
+    def _bearer_token(request: Request) -> str | None:
+        values = request.headers.getlist("authorization")
+        if not values:
+            return None
+        if len(values) > 1:
+            raise AuthenticationFailed(
+                "duplicate_authorization_header", "Send one Authorization header."
+            )
+        scheme, _, token = values[0].partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed(
+                "not_a_bearer_token", "Use the Bearer scheme.", token_error=True
+            )
+        return token.strip()
+
+
+def _peer_came_from_forwarded_header(request: Request, peer: str | None) -> bool:
+    """True when the server took the peer address from X-Forwarded-For.
+
+    A proxy appends the address it received the request from, never its own, so
+    the socket peer is not among the hops. If it is, the server rewrote the peer
+    from a header (uvicorn without --no-proxy-headers), and it proves nothing.
+    """
+    hops = ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+    return peer in (hop.strip() for hop in hops)

@@ -1,0 +1,165 @@
+"""Identity headers injected by the edge appliance.
+
+The headers are honoured only when the TCP peer is in the trusted edge networks.
+Any identity header from another peer is a spoofing attempt and is refused, never
+ignored. Names, separator and encoding are settings whose defaults follow the
+chosen appliance; public sources do not pin FortiGate's value format, so check it
+in the lab (docs/security.md) and adjust the settings, not the code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..settings import Network, Settings, SettingsError
+from .errors import AuthenticationFailed, IdentityHeaderTooLarge
+
+APPLIANCE_DEFAULTS = {
+    # FortiOS web-proxy profile built-ins (header-x-authenticated-user/-groups).
+    "fortigate": ("X-Authenticated-User", "X-Authenticated-Groups", ","),
+    # NetScaler rewrite actions insert whatever we name; ";" because DNs contain ",".
+    "citrix_adc": ("X-Edge-User", "X-Edge-Groups", ";"),
+}
+
+
+class TrustedNetworks:
+    """The edge's source networks; membership is cached per peer address."""
+
+    def __init__(self, networks: tuple[Network, ...]) -> None:
+        self.networks = networks
+        self.contains = lru_cache(maxsize=1024)(self._contains)
+
+    def _contains(self, host: str | None) -> bool:
+        if not host or not self.networks:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeHeaderRules:
+    user_header: str
+    groups_header: str
+    separator: str
+    base64: bool
+    strip_domain: bool
+    lowercase: bool
+    max_groups: int
+    max_header_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EdgeHeaderRules:
+        user, groups, separator = APPLIANCE_DEFAULTS[settings.edge_appliance]
+        rules = cls(
+            user_header=(settings.edge_user_header or user).lower(),
+            groups_header=(settings.edge_groups_header or groups).lower(),
+            separator=settings.edge_groups_separator or separator,
+            base64=settings.edge_headers_base64,
+            strip_domain=settings.edge_user_strip_domain,
+            lowercase=settings.edge_user_lowercase,
+            max_groups=settings.edge_max_groups,
+            max_header_bytes=settings.edge_max_header_bytes,
+        )
+        if rules.user_header == rules.groups_header:
+            raise SettingsError("EDGE_USER_HEADER and EDGE_GROUPS_HEADER must differ")
+        return rules
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeIdentity:
+    user: str
+    groups: tuple[str, ...]
+
+
+def normalize_user(raw: str, *, strip_domain: bool, lowercase: bool) -> str:
+    """Bring ``WinNT://DOMAIN/user``, ``DOMAIN\\user`` and ``user@domain`` to one form.
+
+    ``WinNT://DOMAIN/user`` becomes ``DOMAIN\\user``; with ``strip_domain`` only the
+    bare user name is kept. Applying it twice gives the same result as once.
+    """
+    user = raw.strip()
+    if user[:8].lower() == "winnt://":
+        domain, _, name = user[8:].partition("/")
+        user = f"{domain}\\{name}" if name else domain
+    if strip_domain:
+        user = user.rpartition("\\")[2].partition("@")[0]
+    return user.lower() if lowercase else user
+
+
+def find_identity_headers(
+    raw_headers: list[tuple[bytes, bytes]], rules: EdgeHeaderRules
+) -> dict[str, list[bytes]]:
+    """Collect every identity header, refusing underscore spellings of their names."""
+    wanted = (rules.user_header.encode(), rules.groups_header.encode())
+    found: dict[str, list[bytes]] = {}
+    for name, value in raw_headers:
+        spelled = name.lower().replace(b"_", b"-")
+        if spelled not in wanted:
+            continue
+        if b"_" in name:
+            raise AuthenticationFailed(
+                "identity_header_variant",
+                "Identity headers must use their exact names.",
+                spoofing=True,
+            )
+        found.setdefault(spelled.decode(), []).append(value)
+    return found
+
+
+def read_edge_identity(found: dict[str, list[bytes]], rules: EdgeHeaderRules) -> EdgeIdentity:
+    """Parse identity headers that arrived from a trusted edge peer."""
+    for values in found.values():
+        if len(values) > 1:
+            raise AuthenticationFailed(
+                "duplicate_identity_header", "Each identity header may appear only once."
+            )
+    user_values = found.get(rules.user_header)
+    if not user_values:
+        raise AuthenticationFailed("missing_user_header", "The edge sent no user.")
+    user = normalize_user(
+        _decode(user_values[0], rules),
+        strip_domain=rules.strip_domain,
+        lowercase=rules.lowercase,
+    )
+    if not user:
+        raise AuthenticationFailed("empty_user", "The edge sent an empty user.")
+    group_values = found.get(rules.groups_header)
+    groups = _split_groups(_decode(group_values[0], rules), rules) if group_values else ()
+    return EdgeIdentity(user=user, groups=groups)
+
+
+def _decode(raw: bytes, rules: EdgeHeaderRules) -> str:
+    if len(raw) > rules.max_header_bytes:
+        raise IdentityHeaderTooLarge(
+            "identity_header_too_large", "An identity header is larger than allowed."
+        )
+    try:
+        if rules.base64:
+            raw = base64.b64decode(raw, validate=True)
+        text = raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise AuthenticationFailed(
+            "undecodable_identity_header", "An identity header could not be decoded."
+        ) from None
+    if not text.isprintable():
+        raise AuthenticationFailed(
+            "control_character_in_identity_header",
+            "An identity header contains control characters.",
+        )
+    return text
+
+
+def _split_groups(text: str, rules: EdgeHeaderRules) -> tuple[str, ...]:
+    groups = tuple(group for group in text.split(rules.separator) if group)
+    if len(groups) > rules.max_groups:
+        raise IdentityHeaderTooLarge(
+            "too_many_groups", "The groups header lists more groups than allowed."
+        )
+    return groups

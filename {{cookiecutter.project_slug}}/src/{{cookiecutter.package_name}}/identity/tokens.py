@@ -1,0 +1,195 @@
+"""Local verification of IdP access tokens (JWS compact form) with PyJWT.
+
+The algorithm comes from the allow-list and the key, never from the token alone;
+the key comes from the IdP's key set by ``kid``, never from ``jku``/``x5u``/``jwk``.
+Issuer is matched exactly; audience, expiry, not-before, issued-at, lifetime and
+the IdP's token-type marker are all checked before a token is trusted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+
+import jwt
+
+from ..settings import Settings, SettingsError
+from .errors import AuthenticationFailed
+from .idp import PRESETS, as_strings, claim_values
+from .keys import SigningKeys
+
+KEY_SOURCE_HEADERS = ("jku", "x5u", "jwk", "x5c")
+INVALID = "The bearer token is not valid."
+
+
+def _refuse(reason: str, detail: str = INVALID) -> AuthenticationFailed:
+    return AuthenticationFailed(reason, detail, token_error=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRules:
+    issuer: str
+    audiences: tuple[str, ...]
+    audience_claim: str
+    algorithms: tuple[str, ...]
+    leeway: int
+    max_lifetime: int
+    max_bytes: int
+    subject_claim: str
+    display_name_claims: tuple[str, ...]
+    group_claims: tuple[str, ...]
+    scope_claim: str
+    token_type: tuple[str, str] | None
+    required_header_typ: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenRules:
+        preset = PRESETS[settings.idp]
+        if preset.issuer_rule and not preset.issuer_rule[0](settings.oidc_issuer):
+            raise SettingsError(f"OIDC_ISSUER {settings.oidc_issuer!r} {preset.issuer_rule[1]}")
+        return cls(
+            issuer=settings.oidc_issuer,
+            audiences=settings.oidc_audience,
+            audience_claim=preset.audience_claim,
+            algorithms=settings.oidc_algorithms,
+            leeway=settings.oidc_leeway_seconds,
+            max_lifetime=settings.oidc_max_token_lifetime_seconds,
+            max_bytes=settings.oidc_max_token_bytes,
+            subject_claim=settings.oidc_subject_claim or preset.subject_claim,
+            display_name_claims=preset.display_name_claims,
+            group_claims=settings.oidc_group_claims or preset.group_claims,
+            scope_claim=preset.scope_claim,
+            token_type=preset.token_type,
+            required_header_typ=settings.oidc_required_header_typ.lower(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    subject: str
+    display_name: str
+    issuer: str
+    groups: tuple[str, ...]
+    scopes: frozenset[str]
+    expires_at: int
+    groups_overage: bool
+
+
+class TokenVerifier:
+    def __init__(self, rules: TokenRules, keys: SigningKeys) -> None:
+        self.rules = rules
+        self.keys = keys
+
+    async def verify(self, token: str) -> VerifiedToken:
+        rules = self.rules
+        if len(token) > rules.max_bytes:
+            raise _refuse("token_too_large")
+        header = _read_header(token)
+        algorithm = header.get("alg")
+        if algorithm not in rules.algorithms:
+            raise _refuse("algorithm_not_allowed")
+        if "crit" in header:
+            raise _refuse("unsupported_critical_header")
+        if any(name in header for name in KEY_SOURCE_HEADERS):
+            raise _refuse("key_source_header")
+        if rules.required_header_typ and not _typ_matches(header, rules.required_header_typ):
+            raise _refuse("wrong_token_type")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not 0 < len(kid) <= 256:
+            raise _refuse("missing_kid")
+        key = await self.keys.get(kid)
+        if key is None:
+            raise _refuse("unknown_kid")
+        if key.algorithm_name != algorithm:
+            raise _refuse("algorithm_key_mismatch")
+        claims = self._decode(token, key, algorithm)
+        return self._checked(claims)
+
+    def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict:
+        rules = self.rules
+        by_aud = rules.audience_claim == "aud"
+        try:
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],
+                audience=rules.audiences if by_aud else None,
+                issuer=rules.issuer,
+                leeway=rules.leeway,
+                options={
+                    "require": ["exp", "iat", "iss", *(["aud"] if by_aud else [])],
+                    "verify_aud": by_aud,
+                },
+            )
+        except jwt.ExpiredSignatureError:
+            raise _refuse("token_expired", "The bearer token has expired.") from None
+        except jwt.ImmatureSignatureError:
+            raise _refuse("token_not_yet_valid") from None
+        except jwt.InvalidIssuerError:
+            raise _refuse("wrong_issuer") from None
+        except jwt.InvalidAudienceError:
+            raise _refuse("wrong_audience") from None
+        except jwt.MissingRequiredClaimError as exc:
+            raise _refuse(f"missing_claim_{exc.claim}") from None
+        except jwt.InvalidSignatureError:
+            raise _refuse("bad_signature") from None
+        except jwt.InvalidTokenError:
+            raise _refuse("malformed_token") from None
+
+    def _checked(self, claims: dict) -> VerifiedToken:
+        rules = self.rules
+        if int(claims["exp"]) - int(claims["iat"]) > rules.max_lifetime:
+            raise _refuse("lifetime_too_long")
+        by_client_id = rules.audience_claim != "aud"
+        if by_client_id and claims.get(rules.audience_claim) not in rules.audiences:
+            raise _refuse("wrong_audience")
+        if rules.token_type and claims.get(rules.token_type[0]) != rules.token_type[1]:
+            raise _refuse("wrong_token_type")
+        subject = claims.get(rules.subject_claim)
+        if not isinstance(subject, str) or not subject:
+            raise _refuse("missing_subject")
+        display_name = next(
+            (
+                claims[name]
+                for name in rules.display_name_claims
+                if isinstance(claims.get(name), str) and claims[name]
+            ),
+            subject,
+        )
+        groups = tuple(
+            group for path in rules.group_claims for group in as_strings(claim_values(claims, path))
+        )
+        overage_names = claims.get("_claim_names")
+        overage = isinstance(overage_names, dict) and any(
+            path.split(".")[0] in overage_names for path in rules.group_claims
+        )
+        return VerifiedToken(
+            subject=subject,
+            display_name=display_name,
+            issuer=claims["iss"],
+            groups=groups,
+            scopes=frozenset(as_strings(claims.get(rules.scope_claim), split_spaces=True)),
+            expires_at=int(claims["exp"]),
+            groups_overage=overage,
+        )
+
+
+def _read_header(token: str) -> dict:
+    """Decode the JOSE header of a compact JWS, refusing anything else (JWE, JSON form)."""
+    if token.count(".") != 2:
+        raise _refuse("malformed_token")
+    segment = token.partition(".")[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (binascii.Error, ValueError):
+        raise _refuse("malformed_token") from None
+    if not isinstance(header, dict):
+        raise _refuse("malformed_token")
+    return header
+
+
+def _typ_matches(header: dict, expected: str) -> bool:
+    typ = str(header.get("typ", "")).lower()
+    return typ in (expected, f"application/{expected}")

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .support.edge_simulator import OUTSIDER_ADDRESS, EdgeSimulator
+from .support.fake_idp import FakeIdp
+
+TEST_ROLE_MAP = """
+[roles.orders-reader]
+permissions = ["orders:read"]
+
+[roles.orders-writer]
+permissions = ["orders:read", "orders:write"]
+
+[roles.admin]
+permissions = ["orders:read", "orders:write"]
+
+[groups]
+"readers" = ["orders-reader"]
+"writers" = ["orders-writer"]
+"admins" = ["admin"]
+"""
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings come from the test, never from the developer's shell."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+@pytest.fixture
+def role_map_file(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text(TEST_ROLE_MAP)
+    return path
+
+
+@pytest.fixture
+def idp() -> FakeIdp:
+    return FakeIdp(Settings.model_fields["idp"].default)
+
+
+@pytest.fixture
+def make_settings(idp: FakeIdp, role_map_file) -> Callable[..., Settings]:
+    def make(**overrides) -> Settings:
+        values = {
+            "trusted_edge_networks": "10.20.0.0/24",
+            "idp": idp.idp,
+            "oidc_issuer": idp.issuer,
+            "oidc_audience": idp.audience,
+            "role_map_file": role_map_file,
+        }
+        return Settings(**(values | overrides))
+
+    return make
+
+
+class Service:
+    """The real app with a client per peer address and the edge simulator."""
+
+    def __init__(self, settings: Settings, idp: FakeIdp) -> None:
+        self.settings = settings
+        self.app = create_app(settings, jwks_transport=idp.transport())
+        self.edge = EdgeSimulator(self.app, settings)
+
+    def client(self, address: str = OUTSIDER_ADDRESS) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app, client=(address, 52000)),
+            base_url="http://service.test",
+        )
+
+    async def get_as(self, token: str, path: str = "/v1/me", **kwargs) -> httpx.Response:
+        async with self.client() as client:
+            return await client.get(path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+
+@pytest.fixture
+def make_service(make_settings, idp) -> Callable[..., Service]:
+    def make(**overrides) -> Service:
+        return Service(make_settings(**overrides), idp)
+
+    return make
+
+
+@pytest.fixture
+def service_for(role_map_file) -> Callable[..., tuple[Service, FakeIdp]]:
+    """The app configured for another IdP preset, with that IdP's fake."""
+
+    def make(idp_name: str, **overrides) -> tuple[Service, FakeIdp]:
+        other = FakeIdp(idp_name)
+        values = {
+            "idp": idp_name,
+            "oidc_issuer": other.issuer,
+            "oidc_audience": other.audience,
+            "role_map_file": role_map_file,
+        }
+        return Service(Settings(**(values | overrides)), other), other
+
+    return make
+
+
+@pytest.fixture
+def service(make_service) -> Service:
+    """The app as generated: this project's identity source, with both paths configured."""
+    return make_service()
+
+
+@pytest.fixture
+def audit_lines() -> list[dict]:
+    """Every audit line written during the test, parsed."""
+    lines: list[dict] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(record.getMessage()))
+
+    logger = logging.getLogger("{{ cookiecutter.package_name }}.audit")
+    handler = Collect()
+    logger.addHandler(handler)
+    yield lines
+    logger.removeHandler(handler)

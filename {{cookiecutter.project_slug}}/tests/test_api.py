@@ -1,0 +1,63 @@
+"""Open routes, problem+json everywhere, and the security schemes in OpenAPI."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_liveness_is_open(service):
+    async with service.client() as client:
+        response = await client.get("/healthz")
+
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_is_open_and_true_for_edge_headers_only(make_service):
+    service = make_service(identity_source="edge_headers")
+    async with service.client() as client:
+        response = await client.get("/readyz")
+
+    assert response.status_code == 200
+
+
+async def test_unknown_route_is_a_404_problem(service):
+    async with service.client() as client:
+        response = await client.get("/nowhere")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+async def test_openapi_shows_security_on_protected_routes_only(service):
+    async with service.client() as client:
+        schema = (await client.get("/openapi.json")).json()
+
+    paths = schema["paths"]
+    assert "security" in paths["/v1/me"]["get"]
+    assert "security" in paths["/v1/orders"]["post"]
+    assert "security" in paths["/v1/admin/security"]["get"]
+    assert "security" not in paths["/healthz"]["get"]
+    schemes = schema["components"]["securitySchemes"]
+    settings = service.settings
+    assert ("edgeIdentity" in schemes) == settings.accepts_edge_headers
+    assert ("bearerToken" in schemes) == settings.accepts_bearer_tokens
+
+
+async def test_unexpected_error_is_a_500_problem_without_a_trace(make_service):
+    service = make_service(identity_source="edge_headers")
+
+    @service.app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    async with service.client() as client:
+        client._transport.raise_app_exceptions = False
+        response = await client.get("/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text

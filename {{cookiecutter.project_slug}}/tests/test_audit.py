@@ -1,0 +1,90 @@
+"""One JSON audit line per request, with who and why, and never a token."""
+
+from __future__ import annotations
+
+import pytest
+
+from .support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
+
+pytestmark = pytest.mark.anyio
+
+FIELDS = {
+    "time",
+    "request_id",
+    "method",
+    "path",
+    "status",
+    "subject",
+    "auth_source",
+    "roles",
+    "decision",
+    "reason",
+    "peer",
+    "client",
+    "spoofing",
+    "duration_ms",
+}
+
+
+async def test_allowed_request_is_audited_with_subject_and_roles(make_service, audit_lines):
+    service = make_service(identity_source="edge_headers")
+    await service.edge.request("GET", "/v1/orders", user="rita", groups=["readers"])
+
+    line = audit_lines[-1]
+    assert set(line) == FIELDS
+    assert line["subject"] == "rita"
+    assert line["auth_source"] == "edge_headers"
+    assert line["roles"] == ["orders-reader"]
+    assert line["decision"] == "allow"
+    assert line["status"] == 200
+    assert line["peer"] == EDGE_ADDRESS
+
+
+async def test_refused_token_is_audited_without_the_token(make_service, idp, audit_lines):
+    service = make_service(identity_source="bearer_token")
+    token = idp.token(aud="another-api")
+    await service.get_as(token)
+
+    line = audit_lines[-1]
+    assert line["decision"] == "deny"
+    assert line["reason"] == "wrong_audience"
+    assert token not in str(audit_lines)
+    assert token.split(".")[2] not in str(audit_lines)
+
+
+async def test_open_route_is_audited_as_public(service, audit_lines):
+    async with service.client() as client:
+        await client.get("/healthz")
+
+    assert audit_lines[-1]["decision"] == "public"
+    assert audit_lines[-1]["subject"] is None
+
+
+async def test_request_id_from_the_edge_is_kept(make_service, audit_lines):
+    service = make_service(identity_source="edge_headers")
+    response = await service.edge.request(
+        "GET", "/v1/me", user="rita", headers={"X-Request-ID": "edge-1234"}
+    )
+
+    assert response.headers["x-request-id"] == "edge-1234"
+    assert audit_lines[-1]["request_id"] == "edge-1234"
+
+
+async def test_request_id_from_an_untrusted_peer_is_replaced(service, audit_lines):
+    async with service.client(OUTSIDER_ADDRESS) as client:
+        response = await client.get("/healthz", headers={"X-Request-ID": "chosen-by-client"})
+
+    assert response.headers["x-request-id"] != "chosen-by-client"
+    assert audit_lines[-1]["request_id"] == response.headers["x-request-id"]
+
+
+async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge(
+    make_service, audit_lines
+):
+    service = make_service(identity_source="edge_headers")
+    await service.edge.pass_through("GET", "/healthz", headers={"X-Forwarded-For": "198.51.100.9"})
+    async with service.client(OUTSIDER_ADDRESS) as client:
+        await client.get("/healthz", headers={"X-Forwarded-For": "198.51.100.9"})
+
+    assert audit_lines[-2]["client"] == "198.51.100.9"
+    assert audit_lines[-1]["client"] == OUTSIDER_ADDRESS

@@ -1,0 +1,80 @@
+"""With both sources on, each keeps its own checks and they are never mixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from .support.edge_simulator import OUTSIDER_ADDRESS
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def both(make_service):
+    return make_service(identity_source="both")
+
+
+async def test_signed_in_user_from_the_edge_is_accepted(both):
+    response = await both.edge.request("GET", "/v1/me", user="alice", groups=["readers"])
+
+    assert response.json()["auth_source"] == "edge_headers"
+
+
+async def test_token_passed_through_the_edge_is_accepted(both, idp):
+    response = await both.edge.pass_through(
+        "GET", "/v1/me", headers={"Authorization": f"Bearer {idp.token(groups=['writers'])}"}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["auth_source"] == "bearer_token"
+    assert response.json()["roles"] == ["orders-writer"]
+
+
+async def test_headers_and_token_together_are_refused_even_for_the_same_user(both, idp):
+    token = idp.token(subject="alice", groups=["readers"])
+    response = await both.edge.request(
+        "GET",
+        "/v1/me",
+        user="alice",
+        groups=["admins"],
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 401
+
+
+async def test_headers_naming_another_subject_than_the_token_are_refused(both, idp, audit_lines):
+    token = idp.token(subject="bob", groups=["readers"])
+    response = await both.edge.request(
+        "GET",
+        "/v1/admin/security",
+        user="alice",
+        groups=["admins"],
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 401
+    assert audit_lines[-1]["reason"] == "ambiguous_credentials"
+
+
+async def test_valid_token_with_spoofed_headers_from_outside_is_refused(both, idp):
+    headers = both.edge.identity_headers("alice", ["admins"])
+    headers["Authorization"] = f"Bearer {idp.token(groups=['readers'])}"
+    async with both.client(OUTSIDER_ADDRESS) as client:
+        response = await client.get("/v1/me", headers=headers)
+
+    assert response.status_code == 401
+
+
+async def test_token_from_outside_without_identity_headers_is_accepted(both, idp):
+    response = await both.get_as(idp.token(groups=["readers"]))
+
+    assert response.status_code == 200
+
+
+async def test_invalid_token_is_not_rescued_by_edge_trust(both, idp):
+    response = await both.edge.pass_through(
+        "GET", "/v1/me", headers={"Authorization": f"Bearer {idp.token(aud='someone-else')}"}
+    )
+
+    assert response.status_code == 401
