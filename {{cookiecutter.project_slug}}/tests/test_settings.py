@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,13 @@ def test_server_refuses_to_start_with_a_bad_setting_and_names_it():
 
 def _setting_names() -> set[str]:
     return {name.upper() for name in Settings.model_fields}
+
+
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+ENV_EXAMPLE = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(_setting_names()))
+def test_every_setting_is_documented_in_the_readme_and_env_example(name):
+    assert f"| `{name}` |" in README
+    assert re.search(rf"^(# )?{name}=", ENV_EXAMPLE, re.MULTILINE)
