@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from . import DESCRIPTION, PROJECT_NAME, __version__
+from . import DESCRIPTION, PROJECT_NAME, PROJECT_SLUG, __version__
 from .api.routes import admin, health, me, orders
 from .audit import AuditMiddleware
 from .identity.authenticate import Authenticator
@@ -37,7 +37,7 @@ def create_app(
         http = httpx.AsyncClient(
             transport=jwks_transport,
             timeout=settings.jwks_fetch_timeout_seconds,
-            headers={"User-Agent": f"{PROJECT_NAME}/{__version__}", "Accept": "application/json"},
+            headers={"User-Agent": f"{PROJECT_SLUG}/{__version__}", "Accept": "application/json"},
         )
         preset = PRESETS[settings.idp]
         keys = SigningKeys(
@@ -75,7 +75,7 @@ def create_app(
     )
     for module in (health, me, orders, admin):
         app.include_router(module.router)
-    install_problem_handlers(app, bearer_enabled=settings.accepts_bearer_tokens, realm=PROJECT_NAME)
+    install_problem_handlers(app, bearer_enabled=settings.accepts_bearer_tokens, realm=PROJECT_SLUG)
     install_security_schemes(app, settings, edge_rules)
     app.add_middleware(
         AuditMiddleware,
