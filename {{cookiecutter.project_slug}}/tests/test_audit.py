@@ -42,12 +42,12 @@ async def test_allowed_request_is_audited_with_subject_and_roles(make_service, a
 
 async def test_refused_token_is_audited_without_the_token(make_service, idp, audit_lines):
     service = make_service(identity_source="bearer_token")
-    token = idp.token(aud="another-api")
+    token = idp.token(iss="https://elsewhere.test")
     await service.get_as(token)
 
     line = audit_lines[-1]
     assert line["decision"] == "deny"
-    assert line["reason"] == "wrong_audience"
+    assert line["reason"] == "wrong_issuer"
     assert token not in str(audit_lines)
     assert token.split(".")[2] not in str(audit_lines)
 

@@ -74,7 +74,9 @@ async def test_token_from_outside_without_identity_headers_is_accepted(both, idp
 
 async def test_invalid_token_is_not_rescued_by_edge_trust(both, idp):
     response = await both.edge.pass_through(
-        "GET", "/v1/me", headers={"Authorization": f"Bearer {idp.token(aud='someone-else')}"}
+        "GET",
+        "/v1/me",
+        headers={"Authorization": f"Bearer {idp.token(iss='https://elsewhere.test')}"},
     )
 
     assert response.status_code == 401

@@ -71,14 +71,20 @@ def test_lists_are_comma_separated(monkeypatch):
 
 
 def test_okta_org_authorization_server_is_refused(make_settings):
-    settings = make_settings(idp="okta", oidc_issuer="https://example.okta.com")
+    settings = make_settings(
+        identity_source="bearer_token", idp="okta", oidc_issuer="https://example.okta.com"
+    )
 
     with pytest.raises(SettingsError, match="custom authorization server"):
         create_app(settings)
 
 
 def test_entra_v1_issuer_is_refused(make_settings):
-    settings = make_settings(idp="entra_id", oidc_issuer="https://sts.windows.net/tenant/")
+    settings = make_settings(
+        identity_source="bearer_token",
+        idp="entra_id",
+        oidc_issuer="https://sts.windows.net/tenant/",
+    )
 
     with pytest.raises(SettingsError, match=r"v2\.0 issuer"):
         create_app(settings)

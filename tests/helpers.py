@@ -1,0 +1,166 @@
+"""Baking projects and checking them, one helper per concern."""
+
+import ast
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+from cookiecutter.generate import generate_context
+from cookiecutter.main import cookiecutter
+from cookiecutter.prompt import prompt_for_config
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+
+# A GitHub Actions expression `${{ ... }}` is meant to survive generation; anything else is not.
+LEFTOVER_JINJA = re.compile(r"(?<!\$)\{[{%#]")
+
+
+def bake(output_dir: Path, **answers: str) -> Path:
+    """Generate a project as `cookiecutter --no-input key=value ...` would; return its folder."""
+    return Path(
+        cookiecutter(
+            str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)
+        )
+    )
+
+
+def answers_as_typed(**typed: str) -> dict:
+    """All answers as a person typing at the prompts would give them.
+
+    Cookiecutter renders defaults and extra_context values as Jinja, but not what a person types,
+    so only this route brings a literal `{{ ... }}` to the pre-generation hook.
+    """
+    context = generate_context(context_file=str(TEMPLATE / "cookiecutter.json"))
+    return {**prompt_for_config(context, no_input=True), **typed}
+
+
+def bake_from_replay(output_dir: Path, answers: dict) -> Path:
+    """Generate from a replay file holding `answers` verbatim (`cookiecutter --replay-file`)."""
+    replay_file = output_dir.parent / f"{output_dir.name}-replay.json"
+    replay_file.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
+    return Path(cookiecutter(str(TEMPLATE), replay=str(replay_file), output_dir=str(output_dir)))
+
+
+def text_files(tree: Path) -> dict[Path, str]:
+    """Every UTF-8 file under `tree`, by path; binary files are left out."""
+    texts = {}
+    for path in sorted(tree.rglob("*")):
+        if path.is_file():
+            try:
+                texts[path] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+    return texts
+
+
+def tree_fingerprint(tree: Path) -> dict[str, str]:
+    """Relative path -> sha256 and file mode, for comparing two generations byte for byte."""
+    return {
+        path.relative_to(tree).as_posix(): (
+            f"{hashlib.sha256(path.read_bytes()).hexdigest()} {oct(path.stat().st_mode)}"
+        )
+        for path in sorted(tree.rglob("*"))
+        if path.is_file()
+    }
+
+
+def assert_no_jinja(tree: Path) -> None:
+    leftovers = [
+        path.relative_to(tree).as_posix()
+        for path in tree.rglob("*")
+        if LEFTOVER_JINJA.search(path.relative_to(tree).as_posix())
+    ]
+    for path, text in text_files(tree).items():
+        for number, line in enumerate(text.splitlines(), start=1):
+            if LEFTOVER_JINJA.search(line):
+                leftovers.append(f"{path.relative_to(tree)}:{number}: {line.strip()}")
+    assert not leftovers, "unrendered Jinja:\n" + "\n".join(leftovers)
+
+
+def assert_python_compiles(tree: Path) -> None:
+    """Byte-compile every module in memory, so the tree gains no __pycache__."""
+    for path in sorted(tree.rglob("*.py")):
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+
+
+def parsed_files(tree: Path) -> dict[Path, object]:
+    """Every .py, .toml, .json and YAML file under `tree`, parsed; a parse error propagates."""
+    parsers = {
+        ".py": ast.parse,
+        ".toml": tomllib.loads,
+        ".json": json.loads,
+        ".yml": lambda text: list(yaml.safe_load_all(text)),
+        ".yaml": lambda text: list(yaml.safe_load_all(text)),
+    }
+    return {
+        path: parsers[path.suffix](text)
+        for path, text in text_files(tree).items()
+        if path.suffix in parsers
+    }
+
+
+def string_values(parsed: object) -> set[str]:
+    """Every string a parsed file holds: Python string constants, TOML/JSON/YAML keys and values."""
+    if isinstance(parsed, ast.AST):
+        return {
+            node.value
+            for node in ast.walk(parsed)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
+    if isinstance(parsed, dict):
+        return {key for key in parsed if isinstance(key, str)}.union(
+            *(string_values(value) for value in parsed.values())
+        )
+    if isinstance(parsed, list):
+        return set().union(*(string_values(item) for item in parsed))
+    return {parsed} if isinstance(parsed, str) else set()
+
+
+def ruff(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def assert_ruff_clean(*trees: Path) -> None:
+    """`ruff check` and `ruff format --check`, each tree judged by the config it ships."""
+    folders = [str(tree) for tree in trees]
+    for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        result = ruff(*command, *folders, cwd=Path(os.path.commonpath(folders)))
+        assert result.returncode == 0, f"ruff {' '.join(command)}:\n{result.stdout}{result.stderr}"
+
+
+def run_generated_tests(tree: Path, python: str = sys.executable) -> subprocess.CompletedProcess:
+    """Run a generated project's own suite in-process with `python`, from the project's folder."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(tree / "src"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    environment.pop("PYTEST_ADDOPTS", None)
+    return subprocess.run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tree,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def assert_generated_tests_pass(tree: Path, python: str = sys.executable) -> None:
+    result = run_generated_tests(tree, python)
+    assert result.returncode == 0, (
+        f"generated suite in {tree} exited {result.returncode}:\n{result.stdout}{result.stderr}"
+    )

@@ -1,0 +1,132 @@
+"""Every supported combination generates a clean project, and the same answers the same bytes."""
+
+import itertools
+import json
+import subprocess
+import sys
+
+import pytest
+from helpers import (
+    TEMPLATE,
+    assert_generated_tests_pass,
+    assert_no_jinja,
+    assert_python_compiles,
+    assert_ruff_clean,
+    bake,
+    tree_fingerprint,
+)
+
+CHOICES = {
+    name: values
+    for name, values in json.loads((TEMPLATE / "cookiecutter.json").read_text()).items()
+    if isinstance(values, list)
+}
+
+
+def combination_id(answers: dict) -> str:
+    return "-".join(f"{name}:{value}" for name, value in answers.items())
+
+
+MATRIX_PROMPTS = ("edge_appliance", "idp", "identity_source")
+COMBINATIONS = [
+    dict(zip(MATRIX_PROMPTS, values, strict=True))
+    for values in itertools.product(*(CHOICES[name] for name in MATRIX_PROMPTS))
+]
+
+# Every value of every choice at least once, and every edge_appliance x identity_source pair.
+EACH_CHOICE_AT_LEAST_ONCE = [
+    {
+        "edge_appliance": edge,
+        "idp": idp,
+        "identity_source": source,
+        "ci": ci,
+        "python_version": python,
+        "license": license_,
+    }
+    for edge, idp, source, ci, python, license_ in [
+        ("fortigate", "okta", "both", "github", "3.12", "MIT"),
+        ("citrix_adc", "entra_id", "both", "gitlab", "3.13", "Apache-2.0"),
+        ("fortigate", "keycloak", "edge_headers", "none", "3.11", "Proprietary"),
+        ("citrix_adc", "aws_cognito", "edge_headers", "github", "3.11", "MIT"),
+        ("fortigate", "auth0", "bearer_token", "gitlab", "3.12", "Proprietary"),
+        ("citrix_adc", "ping", "bearer_token", "none", "3.13", "MIT"),
+        ("fortigate", "generic_oidc", "both", "github", "3.13", "Apache-2.0"),
+    ]
+]
+
+# Files that belong to one choice must be absent when another value is chosen.
+ABSENT_FOR_CHOICE = [
+    ({"ci": "github"}, [".gitlab-ci.yml"]),
+    ({"ci": "gitlab"}, [".github"]),
+    ({"ci": "none"}, [".github", ".gitlab-ci.yml"]),
+    ({"edge_appliance": "citrix_adc"}, ["edge/fortigate"]),
+    ({"edge_appliance": "fortigate"}, ["edge/citrix-adc"]),
+]
+
+
+def test_the_matrix_covers_every_edge_idp_and_identity_source():
+    assert len(COMBINATIONS) == 42
+
+
+def test_the_each_choice_sets_cover_every_value_of_every_choice():
+    for name, values in CHOICES.items():
+        assert {answers[name] for answers in EACH_CHOICE_AT_LEAST_ONCE} == set(values), name
+
+
+def test_same_answers_generate_byte_identical_trees(tmp_path):
+    first = bake(tmp_path / "first", idp="keycloak", ci="gitlab")
+    second = bake(tmp_path / "second", idp="keycloak", ci="gitlab")
+
+    assert tree_fingerprint(first) == tree_fingerprint(second)
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=map(combination_id, COMBINATIONS))
+def test_combination_renders_without_leftover_jinja(baked, answers):
+    assert_no_jinja(baked(**answers))
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=map(combination_id, COMBINATIONS))
+def test_combination_byte_compiles(baked, answers):
+    assert_python_compiles(baked(**answers))
+
+
+def test_every_combination_passes_its_own_ruff_check_and_format(baked):
+    assert_ruff_clean(*(baked(**answers) for answers in COMBINATIONS + EACH_CHOICE_AT_LEAST_ONCE))
+
+
+@pytest.mark.parametrize(
+    "answers", EACH_CHOICE_AT_LEAST_ONCE, ids=map(combination_id, EACH_CHOICE_AT_LEAST_ONCE)
+)
+def test_generated_test_suite_passes(baked, answers):
+    assert_generated_tests_pass(baked(**answers))
+
+
+@pytest.mark.parametrize(
+    ("answers", "absent_paths"),
+    ABSENT_FOR_CHOICE,
+    ids=[combination_id(answers) for answers, _ in ABSENT_FOR_CHOICE],
+)
+def test_files_of_other_choices_are_absent(baked, answers, absent_paths):
+    project = baked(**answers)
+
+    assert [path for path in absent_paths if (project / path).exists()] == []
+
+
+@pytest.mark.slow
+def test_default_project_installs_into_a_fresh_venv_and_passes_its_own_checks(tmp_path):
+    """What a user does first: install with the dev extra, then lint and test."""
+    project = bake(tmp_path / "out")
+    venv = tmp_path / "venv"
+    python = str(venv / "bin" / "python")
+
+    def run(*command: str) -> None:
+        result = subprocess.run(
+            command, cwd=project, capture_output=True, text=True, timeout=900, check=False
+        )
+        assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}{result.stderr}"
+
+    run(sys.executable, "-m", "venv", str(venv))
+    run(python, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+    run(python, "-m", "ruff", "check", "--no-cache", ".")
+    run(python, "-m", "ruff", "format", "--check", "--no-cache", ".")
+    run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider")
