@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
 
     environment: Environment = "prod"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65_535)
     identity_source: IdentitySource = "{{ cookiecutter.identity_source }}"
     role_map_file: Path = Path("config/roles.toml")
 
