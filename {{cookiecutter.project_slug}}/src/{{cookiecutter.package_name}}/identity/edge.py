@@ -19,10 +19,12 @@ from ..settings import Network, Settings, SettingsError
 from .errors import AuthenticationFailed, IdentityHeaderTooLarge
 
 APPLIANCE_DEFAULTS = {
-    # FortiOS web-proxy profile built-ins (header-x-authenticated-user/-groups).
+    # FortiOS web-proxy profile built-ins (header-x-authenticated-user/-groups); the
+    # separator FortiGate uses is not documented: pin it in the lab.
     "fortigate": ("X-Authenticated-User", "X-Authenticated-Groups", ","),
-    # NetScaler rewrite actions insert whatever we name; ";" because DNs contain ",".
-    "citrix_adc": ("X-Edge-User", "X-Edge-Groups", ";"),
+    # NetScaler rewrite actions insert whatever we name; AAA.USER.ATTRIBUTE joins a
+    # multi-valued SAML attribute with ",".
+    "citrix_adc": ("X-Edge-User", "X-Edge-Groups", ","),
 }
 
 

@@ -1,0 +1,82 @@
+{%- set n = cookiecutter.project_slug -%}
+{%- set e = cookiecutter._edge -%}
+{%- set s = cookiecutter._samples[cookiecutter.idp] -%}
+# Values shared with the CLI files; the contract tests compare both.
+
+variable "fortios_hostname" {
+  description = "Management address of the FortiGate"
+  type        = string
+  default     = "fortigate.example.com"
+}
+
+variable "fortios_token" {
+  description = "REST API token of an administrator with write access (never commit it)"
+  type        = string
+  sensitive   = true
+}
+
+variable "name_prefix" {
+  description = "Prefix of every object this configuration creates"
+  type        = string
+  default     = "{{ n }}"
+}
+
+variable "wan_interface" {
+  type    = string
+  default = "{{ e.wan_interface }}"
+}
+
+variable "web_ip" {
+  description = "Public address of the signed-in web door"
+  type        = string
+  default     = "{{ e.web_ip }}"
+}
+
+variable "api_ip" {
+  description = "Public address of the API door (bearer tokens)"
+  type        = string
+  default     = "{{ e.api_ip }}"
+}
+
+variable "backend_ip" {
+  type    = string
+  default = "{{ e.backend_ip }}"
+}
+
+variable "backend_port" {
+  description = "Must equal the app's PORT (config/production.env)"
+  type        = number
+  default     = {{ e.backend_port }}
+}
+
+variable "idp_entity_id" {
+  type    = string
+  default = "{{ s.saml_idp_entity_id }}"
+}
+
+variable "idp_sso_url" {
+  type    = string
+  default = "{{ s.saml_idp_sso_url }}"
+}
+
+variable "saml_user_attribute" {
+  type    = string
+  default = "{{ s.saml_user_attribute }}"
+}
+
+variable "saml_groups_attribute" {
+  type    = string
+  default = "{{ s.saml_groups_attribute }}"
+}
+
+variable "admitted_groups" {
+  description = "IdP groups the edge lets in; each must be mapped in config/roles.toml"
+  type        = list(string)
+  default     = ["{{ s.reader }}", "{{ s.writer }}", "{{ s.admin }}"]
+}
+
+variable "log_server" {
+  description = "FortiAnalyzer address"
+  type        = string
+  default     = "{{ e.log_server }}"
+}

@@ -1,0 +1,159 @@
+"""What the shipped appliance configuration does to a request, read from edge/.
+
+An EdgeProfile lists the appliance's doors (the signed-in web door and the API door),
+and for each: the backend it forwards to, the identity headers it inserts, and the
+client headers it strips or refuses. The edge simulator and the contract tests use it,
+so the app is tested against the configuration that will really be pasted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .appliance_config import FortiOSConfig, NetScalerConfig, Table, Where
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+EDGE_DIRS = {"fortigate": "edge/fortigate", "citrix_adc": "edge/citrix-adc"}
+
+
+@dataclass
+class Door:
+    name: str
+    signs_in: bool
+    where: Where
+    backend: tuple[str, int, Where] | None = None
+    inserts: dict[str, tuple[str, Where]] = field(default_factory=dict)  # header -> user|groups
+    strips: dict[str, Where] = field(default_factory=dict)
+    refuses: dict[str, Where] = field(default_factory=dict)
+
+
+@dataclass
+class EdgeProfile:
+    appliance: str
+    doors: dict[str, Door]
+    groups_separator: tuple[str, Where] | None = None  # None: the config does not fix it
+    admitted_groups: dict[str, Where] = field(default_factory=dict)
+
+
+def edge_dir(appliance: str, root: Path = PROJECT_ROOT) -> Path:
+    return root / EDGE_DIRS[appliance]
+
+
+def cli_files(appliance: str, root: Path = PROJECT_ROOT) -> list[Path]:
+    return sorted(edge_dir(appliance, root).glob("*.conf"))
+
+
+def load_profile(appliance: str, root: Path = PROJECT_ROOT) -> EdgeProfile:
+    files = [path.relative_to(root) for path in cli_files(appliance, root)]
+    if appliance == "fortigate":
+        return fortigate_profile(FortiOSConfig([root / f for f in files]), root)
+    return netscaler_profile(NetScalerConfig([root / f for f in files]), root)
+
+
+def read_settings_file(path: Path, root: Path = PROJECT_ROOT) -> dict[str, tuple[str, Where]]:
+    """KEY=VALUE lines of an env file, each with where it was set."""
+    values = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            values[name.strip()] = (value.strip(), Where(path.relative_to(root), number))
+    return values
+
+
+def _relative(where: Where, root: Path) -> Where:
+    return Where(
+        where.path.relative_to(root) if where.path.is_absolute() else where.path, where.line
+    )
+
+
+# --- FortiGate -----------------------------------------------------------------------
+
+BUILT_IN_HEADERS = {
+    "header-x-authenticated-user": ("x-authenticated-user", "user"),
+    "header-x-authenticated-groups": ("x-authenticated-groups", "groups"),
+}
+
+
+def fortigate_profile(config: FortiOSConfig, root: Path) -> EdgeProfile:
+    doors: dict[str, Door] = {}
+    admitted: dict[str, Where] = {}
+    proxies = config.table("firewall access-proxy").entries
+    profiles = config.table("web-proxy profile").entries
+    groups = config.table("user group").entries
+    for policy in config.table("firewall proxy-policy").entries.values():
+        group_names = policy.settings["groups"].values if "groups" in policy.settings else []
+        door = Door(
+            "web" if group_names else "api",
+            signs_in=bool(group_names),
+            where=_relative(policy.where, root),
+        )
+        proxy = proxies.get(policy.get("access-proxy"))
+        for gateway in proxy.tables["api-gateway"].entries.values() if proxy else ():
+            for server in gateway.tables.get("realservers", _empty()).entries.values():
+                door.backend = (
+                    server.get("ip"),
+                    int(server.get("port")),
+                    _relative(server.settings["port"].where, root),
+                )
+        profile = profiles.get(policy.get("webproxy-profile"))
+        if profile:
+            for switch, (header, kind) in BUILT_IN_HEADERS.items():
+                setting = profile.settings.get(switch)
+                if setting and setting.value == "add":
+                    door.inserts[header] = (kind, _relative(setting.where, root))
+                elif setting and setting.value == "remove":
+                    door.strips[header] = _relative(setting.where, root)
+            for custom in profile.tables.get("headers", _empty()).entries.values():
+                if custom.get("action") == "remove-from-request":
+                    door.strips[custom.get("name").lower()] = _relative(custom.where, root)
+        for name in group_names:
+            for match in groups[name].tables.get("match", _empty()).entries.values():
+                admitted[match.get("group-name")] = _relative(
+                    match.settings["group-name"].where, root
+                )
+        doors[door.name] = door
+    return EdgeProfile("fortigate", doors, None, admitted)
+
+
+def _empty() -> Table:
+    return Table("", Where(Path("-"), 0))
+
+
+# --- Citrix ADC ----------------------------------------------------------------------
+
+HEADER_EXISTS = re.compile(r'HTTP\.REQ\.HEADER\("([^"]+)"\)\.EXISTS')
+ATTRIBUTE = re.compile(r'^AAA\.USER\.ATTRIBUTE\("[^"]+"\)$')
+
+
+def netscaler_profile(config: NetScalerConfig, root: Path) -> EdgeProfile:
+    doors: dict[str, Door] = {}
+    separator = None
+    rewrite_actions = config.added("rewrite action")
+    rewrite_policies = config.added("rewrite policy")
+    responder_policies = config.added("responder policy")
+    members = {bind.name: bind for bind in config.find("bind", "serviceGroup")}
+    for vserver in config.find("add", "lb vserver"):
+        signs_in = vserver.option("Authentication").upper() == "ON"
+        door = Door("web" if signs_in else "api", signs_in, _relative(vserver.where, root))
+        for bind in config.find("bind", "lb vserver"):
+            if bind.name != vserver.name:
+                continue
+            if len(bind.args) > 1 and bind.args[1] in members:
+                member = members[bind.args[1]]
+                door.backend = (member.args[1], int(member.args[2]), _relative(member.where, root))
+            policy = bind.option("policyName")
+            if policy in responder_policies and responder_policies[policy].args[2:3] == ["RESET"]:
+                for header in HEADER_EXISTS.findall(responder_policies[policy].args[1]):
+                    door.refuses[header.lower()] = _relative(responder_policies[policy].where, root)
+            if policy in rewrite_policies:
+                action = rewrite_actions[rewrite_policies[policy].args[2]]
+                if action.args[1] == "insert_http_header":
+                    header, expression = action.args[2], action.args[3]
+                    kind = "user" if expression == "AAA.USER.NAME" else "groups"
+                    door.inserts[header.lower()] = (kind, _relative(action.where, root))
+                    if ATTRIBUTE.match(expression):
+                        separator = (",", _relative(action.where, root))
+        doors[door.name] = door
+    return EdgeProfile("citrix_adc", doors, separator)

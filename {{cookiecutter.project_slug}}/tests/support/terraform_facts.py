@@ -1,0 +1,259 @@
+"""The facts the CLI and the Terraform twin must agree on, read from each side.
+
+Each side is reduced to {fact: (value, where)}; a fact is a short phrase such as
+"vip orders-api-web extport". Terraform is parsed with python-hcl2; `${var.x}` and
+`${resource.label.attr}` references are resolved from variable defaults and the
+other resources, the way `terraform plan` would see them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import hcl2
+from hcl2.utils import SerializationOptions
+
+from .appliance_config import FortiOSConfig, NetScalerConfig
+from .edge_profile import PROJECT_ROOT, cli_files, edge_dir
+
+Facts = dict[str, tuple[str, str]]
+REFERENCE = re.compile(r"\$\{([^}]+)\}")
+HCL_OPTIONS = SerializationOptions(
+    explicit_blocks=False, strip_string_quotes=True, with_comments=False
+)
+
+
+def cli_facts(appliance: str, root: Path = PROJECT_ROOT) -> Facts:
+    files = cli_files(appliance, root)
+    if appliance == "fortigate":
+        return _fortios_cli(FortiOSConfig(files), root)
+    return _netscaler_cli(NetScalerConfig(files), root)
+
+
+def terraform_facts(appliance: str, root: Path = PROJECT_ROOT) -> Facts:
+    terraform = Terraform(edge_dir(appliance, root) / "terraform", root)
+    return (
+        _fortios_terraform(terraform)
+        if appliance == "fortigate"
+        else _netscaler_terraform(terraform)
+    )
+
+
+class Terraform:
+    def __init__(self, folder: Path, root: Path) -> None:
+        self.variables: dict[str, object] = {}
+        self.resources: dict[tuple[str, str], tuple[dict, str]] = {}
+        for path in sorted(folder.glob("*.tf")):
+            parsed = hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=HCL_OPTIONS)
+            where = path.relative_to(root).as_posix()
+            for block in parsed.get("variable", []):
+                for name, body in block.items():
+                    self.variables[name] = body.get("default")
+            for block in parsed.get("resource", []):
+                for kind, labelled in block.items():
+                    for label, body in labelled.items():
+                        self.resources[(kind, label)] = (body, f"{where} {kind}.{label}")
+
+    def of_kind(self, kind: str) -> list[tuple[dict, str]]:
+        return [value for (k, _), value in self.resources.items() if k == kind]
+
+    def resolve(self, value: object) -> str:
+        """A value as plan would see it: references replaced, numbers as text."""
+        if isinstance(value, list):
+            return " ".join(self.resolve(item) for item in value)
+        text = str(value)
+        whole = REFERENCE.fullmatch(text)
+        if whole:
+            return self.resolve(self._lookup(whole.group(1)))
+        return REFERENCE.sub(lambda m: self.resolve(self._lookup(m.group(1))), text)
+
+    def _lookup(self, reference: str) -> object:
+        parts = reference.split(".")
+        if parts[0] == "var":
+            return self.variables[parts[1]]
+        body, _ = self.resources[(parts[0], parts[1])]
+        return body[parts[2]]
+
+
+def _blocks(body: dict, name: str) -> list[dict]:
+    value = body.get(name, [])
+    return value if isinstance(value, list) else [value]
+
+
+def _names(body: dict, name: str, terraform: Terraform) -> str:
+    return " ".join(terraform.resolve(block["name"]) for block in _blocks(body, name))
+
+
+# --- FortiGate -----------------------------------------------------------------------
+
+VIP_FIELDS = ("type", "extip", "extintf", "extport", "ssl-certificate")
+PROFILE_SWITCHES = ("header-x-authenticated-user", "header-x-authenticated-groups")
+SAML_FIELDS = ("idp-entity-id", "idp-single-sign-on-url", "user-name", "group-name")
+
+
+def _fortios_cli(config: FortiOSConfig, root: Path) -> Facts:
+    facts: Facts = {}
+
+    def put(fact: str, value: str, where) -> None:
+        facts[fact] = (value, str(where).removeprefix(f"{root.as_posix()}/"))
+
+    for name, vip in config.table("firewall vip").entries.items():
+        for key in VIP_FIELDS:
+            put(f"vip {name} {key}", vip.get(key), vip.settings[key].where)
+    for name, proxy in config.table("firewall access-proxy").entries.items():
+        for gateway in proxy.tables["api-gateway"].entries.values():
+            for server in (
+                gateway.tables["realservers"].entries.values()
+                if gateway.get("service") == "http"
+                else ()
+            ):
+                put(
+                    f"access-proxy {name} backend",
+                    f"{server.get('ip')}:{server.get('port')}",
+                    server.where,
+                )
+            if gateway.get("service") == "samlsp":
+                put(f"access-proxy {name} saml-server", gateway.get("saml-server"), gateway.where)
+    for name, profile in config.table("web-proxy profile").entries.items():
+        for key in PROFILE_SWITCHES:
+            put(f"web-proxy profile {name} {key}", profile.get(key), profile.settings[key].where)
+        custom = sorted(
+            f"{entry.get('name')}={entry.get('action')}"
+            for entry in profile.tables["headers"].entries.values()
+        ) if "headers" in profile.tables else []  # fmt: skip
+        put(f"web-proxy profile {name} headers", " ".join(custom), profile.where)
+    for policy in config.table("firewall proxy-policy").entries.values():
+        name = policy.get("name")
+        for key in ("access-proxy", "groups", "webproxy-profile"):
+            put(f"proxy-policy {name} {key}", policy.get(key), policy.where)
+    for name, group in config.table("user group").entries.items():
+        matches = [m.get("group-name") for m in group.tables["match"].entries.values()]
+        put(f"user group {name} admits", " ".join(matches), group.where)
+    for name, saml in config.table("user saml").entries.items():
+        for key in SAML_FIELDS:
+            put(f"user saml {name} {key}", saml.get(key), saml.settings[key].where)
+    analyzer = config.table("log fortianalyzer setting")
+    if "server" in analyzer.settings:
+        put(
+            "fortianalyzer server",
+            analyzer.settings["server"].value,
+            analyzer.settings["server"].where,
+        )
+    return facts
+
+
+def _fortios_terraform(tf: Terraform) -> Facts:
+    facts: Facts = {}
+    for body, where in tf.of_kind("fortios_firewall_vip"):
+        name = tf.resolve(body["name"])
+        for key in VIP_FIELDS:
+            facts[f"vip {name} {key}"] = (tf.resolve(body[key.replace("-", "_")]), where)
+    for body, where in tf.of_kind("fortios_firewall_accessproxy"):
+        name = tf.resolve(body["name"])
+        for gateway in _blocks(body, "api_gateway"):
+            if gateway.get("service") == "http":
+                for server in _blocks(gateway, "realservers"):
+                    backend = f"{tf.resolve(server['ip'])}:{tf.resolve(server['port'])}"
+                    facts[f"access-proxy {name} backend"] = (backend, where)
+            if gateway.get("service") == "samlsp":
+                facts[f"access-proxy {name} saml-server"] = (
+                    tf.resolve(gateway["saml_server"]),
+                    where,
+                )
+    for body, where in tf.of_kind("fortios_webproxy_profile"):
+        name = tf.resolve(body["name"])
+        for key in PROFILE_SWITCHES:
+            facts[f"web-proxy profile {name} {key}"] = (body[key.replace("-", "_")], where)
+        custom = sorted(f"{h['name']}={h['action']}" for h in _blocks(body, "headers"))
+        facts[f"web-proxy profile {name} headers"] = (" ".join(custom), where)
+    for body, where in tf.of_kind("fortios_firewall_proxypolicy"):
+        name = tf.resolve(body["name"])
+        facts[f"proxy-policy {name} access-proxy"] = (_names(body, "access_proxy", tf), where)
+        facts[f"proxy-policy {name} groups"] = (_names(body, "groups", tf), where)
+        facts[f"proxy-policy {name} webproxy-profile"] = (
+            tf.resolve(body["webproxy_profile"]),
+            where,
+        )
+    for body, where in tf.of_kind("fortios_user_group"):
+        admitted = tf.resolve(tf.variables["admitted_groups"])
+        facts[f"user group {tf.resolve(body['name'])} admits"] = (admitted, where)
+    for body, where in tf.of_kind("fortios_user_saml"):
+        name = tf.resolve(body["name"])
+        for key in SAML_FIELDS:
+            facts[f"user saml {name} {key}"] = (tf.resolve(body[key.replace("-", "_")]), where)
+    for body, where in tf.of_kind("fortios_logfortianalyzer_setting"):
+        facts["fortianalyzer server"] = (tf.resolve(body["server"]), where)
+    return facts
+
+
+# --- Citrix ADC ----------------------------------------------------------------------
+
+
+def _netscaler_cli(config: NetScalerConfig, root: Path) -> Facts:
+    facts: Facts = {}
+
+    def put(fact: str, value: str, where) -> None:
+        facts[fact] = (value, str(where).removeprefix(f"{root.as_posix()}/"))
+
+    for vs in config.find("add", "lb vserver"):
+        put(f"lb vserver {vs.name} address", f"{vs.args[2]}:{vs.args[3]}", vs.where)
+        put(f"lb vserver {vs.name} authnprofile", vs.option("authnProfile"), vs.where)
+    for member in config.find("bind", "serviceGroup"):
+        put(
+            f"serviceGroup {member.name} member", f"{member.args[1]}:{member.args[2]}", member.where
+        )
+    for action in config.find("add", "rewrite action"):
+        put(f"rewrite action {action.name}", " ".join(action.args[1:]), action.where)
+    for policy in config.find("add", "responder policy"):
+        put(f"responder policy {policy.name}", " ".join(policy.args[1:]), policy.where)
+    for bind in config.find("bind", "lb vserver"):
+        if bind.option("policyName"):
+            put(f"lb vserver {bind.name} binds {bind.option('policyName')}",
+                bind.option("priority"), bind.where)  # fmt: skip
+    for kind in ("authentication samlAction", "authentication OAuthAction"):
+        for action in config.find("add", kind):
+            user = action.option("samlUserField") or action.option("userNameField")
+            put(f"sign-in {action.name} user", user, action.where)
+            put(f"sign-in {action.name} attributes", action.option("attributes"), action.where)
+    for syslog in config.find("add", "audit syslogAction"):
+        put(f"syslog {syslog.name} server", syslog.args[1], syslog.where)
+    return facts
+
+
+def _netscaler_terraform(tf: Terraform) -> Facts:
+    facts: Facts = {}
+    for body, where in tf.of_kind("citrixadc_lbvserver"):
+        name = tf.resolve(body["name"])
+        facts[f"lb vserver {name} address"] = (
+            f"{tf.resolve(body['ipv46'])}:{tf.resolve(body['port'])}",
+            where,
+        )
+        facts[f"lb vserver {name} authnprofile"] = (tf.resolve(body.get("authnprofile", "")), where)
+    for body, where in tf.of_kind("citrixadc_servicegroup_servicegroupmember_binding"):
+        member = f"{tf.resolve(body['ip'])}:{tf.resolve(body['port'])}"
+        facts[f"serviceGroup {tf.resolve(body['servicegroupname'])} member"] = (member, where)
+    for body, where in tf.of_kind("citrixadc_rewriteaction"):
+        value = " ".join(tf.resolve(body[key]) for key in ("type", "target", "stringbuilderexpr"))
+        facts[f"rewrite action {tf.resolve(body['name'])}"] = (value, where)
+    for body, where in tf.of_kind("citrixadc_responderpolicy"):
+        value = f"{tf.resolve(body['rule'])} {tf.resolve(body['action'])}"
+        facts[f"responder policy {tf.resolve(body['name'])}"] = (value, where)
+    for kind in (
+        "citrixadc_lbvserver_rewritepolicy_binding",
+        "citrixadc_lbvserver_responderpolicy_binding",
+    ):
+        for body, where in tf.of_kind(kind):
+            fact = f"lb vserver {tf.resolve(body['name'])} binds {tf.resolve(body['policyname'])}"
+            facts[fact] = (tf.resolve(body["priority"]), where)
+    for kind, user_field in (
+        ("citrixadc_authenticationsamlaction", "samluserfield"),
+        ("citrixadc_authenticationoauthaction", "usernamefield"),
+    ):
+        for body, where in tf.of_kind(kind):
+            name = tf.resolve(body["name"])
+            facts[f"sign-in {name} user"] = (tf.resolve(body[user_field]), where)
+            facts[f"sign-in {name} attributes"] = (tf.resolve(body["attributes"]), where)
+    for body, where in tf.of_kind("citrixadc_auditsyslogaction"):
+        facts[f"syslog {tf.resolve(body['name'])} server"] = (tf.resolve(body["serverip"]), where)
+    return facts

@@ -1,0 +1,218 @@
+"""The shipped appliance configuration and the app agree.
+
+These tests read edge/ (CLI and Terraform) and config/production.env. Rename a header,
+a port or a separator on one side only and a test here fails, naming both sides.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
+from {{ cookiecutter.package_name }}.identity.roles import RoleMap
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from .support.appliance_config import (
+    FortiOSConfig,
+    NetScalerConfig,
+    fortios_problems,
+    netscaler_problems,
+)
+from .support.edge_profile import PROJECT_ROOT, cli_files, load_profile, read_settings_file
+from .support.edge_simulator import REFUSED, ShippedEdge
+from .support.terraform_facts import cli_facts, terraform_facts
+
+pytestmark = pytest.mark.anyio
+
+APPLIANCE = Settings.model_fields["edge_appliance"].default
+SETTINGS_FILE = PROJECT_ROOT / "config" / "production.env"
+PARSER = FortiOSConfig if APPLIANCE == "fortigate" else NetScalerConfig
+
+
+def production() -> tuple[Settings, dict]:
+    written = read_settings_file(SETTINGS_FILE)
+    values = {name.lower(): value for name, (value, _) in written.items()}
+    values["role_map_file"] = PROJECT_ROOT / values["role_map_file"]
+    return Settings(**values), written
+
+
+def where_set(written: dict, name: str) -> str:
+    return f"{name} ({written[name][1]})" if name in written else f"{name} (default)"
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return load_profile(APPLIANCE)
+
+
+@pytest.mark.parametrize("path", cli_files(APPLIANCE), ids=lambda path: path.name)
+def test_each_cli_file_parses_on_its_own(path):
+    PARSER([path])
+
+
+def test_every_name_the_cli_uses_is_defined_and_every_policy_is_used():
+    config = PARSER(cli_files(APPLIANCE))
+    problems = fortios_problems(config) if APPLIANCE == "fortigate" else netscaler_problems(config)
+
+    assert not problems, "\n".join(problems)
+
+
+def test_doors_match_the_identity_source(profile):
+    settings, written = production()
+    expected = {"web"} if settings.accepts_edge_headers else set()
+    expected |= {"api"} if settings.accepts_bearer_tokens else set()
+
+    assert set(profile.doors) == expected, (
+        f"{where_set(written, 'IDENTITY_SOURCE')} needs doors {sorted(expected)}, "
+        f"edge/ configures {sorted(profile.doors)}"
+    )
+
+
+def test_signed_in_door_inserts_the_headers_the_app_reads(profile):
+    settings, written = production()
+    rules = EdgeHeaderRules.from_settings(settings)
+    for door in profile.doors.values():
+        if not door.signs_in:
+            continue
+        inserted = {kind: (header, where) for header, (kind, where) in door.inserts.items()}
+        for kind, setting, expected in (
+            ("user", "EDGE_USER_HEADER", rules.user_header),
+            ("groups", "EDGE_GROUPS_HEADER", rules.groups_header),
+        ):
+            header, where = inserted.get(kind, (None, door.where))
+            assert header == expected, (
+                f"{where}: the {door.name} door inserts the {kind} as {header!r}, "
+                f"but {where_set(written, setting)} says {expected!r}"
+            )
+
+
+def test_groups_separator_matches_where_the_appliance_fixes_it(profile):
+    settings, written = production()
+    if profile.groups_separator is None:
+        pytest.skip("FortiGate does not document its separator: pinned by the lab check")
+    separator, where = profile.groups_separator
+
+    assert EdgeHeaderRules.from_settings(settings).separator == separator, (
+        f"{where}: the appliance joins groups with {separator!r}, but "
+        f"{where_set(written, 'EDGE_GROUPS_SEPARATOR')} expects "
+        f"{EdgeHeaderRules.from_settings(settings).separator!r}"
+    )
+
+
+def test_every_door_keeps_client_identity_headers_from_the_app(profile):
+    settings, written = production()
+    rules = EdgeHeaderRules.from_settings(settings)
+    for door in profile.doors.values():
+        handled = door.strips.keys() | door.refuses.keys()
+        for header, setting in (
+            (rules.user_header, "EDGE_USER_HEADER"),
+            (rules.groups_header, "EDGE_GROUPS_HEADER"),
+        ):
+            assert header in handled, (
+                f"{door.where}: the {door.name} door neither strips nor refuses a client's "
+                f"{header!r} ({where_set(written, setting)}); it strips {sorted(door.strips)} "
+                f"and refuses {sorted(door.refuses)}"
+            )
+
+
+def test_every_door_forwards_to_the_port_the_app_listens_on(profile):
+    settings, written = production()
+    for door in profile.doors.values():
+        assert door.backend is not None, f"{door.where}: the {door.name} door has no backend"
+        _, port, where = door.backend
+        assert port == settings.port, (
+            f"{where}: the {door.name} door forwards to port {port}, "
+            f"but {where_set(written, 'PORT')} is {settings.port}"
+        )
+
+
+def test_groups_the_edge_admits_are_mapped_in_the_role_map(profile):
+    settings, written = production()
+    role_map = RoleMap.load(settings.role_map_file)
+    for group, where in profile.admitted_groups.items():
+        assert group in role_map.groups, (
+            f"{where}: the edge admits group {group!r}, which "
+            f"{where_set(written, 'ROLE_MAP_FILE')} does not map to any role"
+        )
+
+
+def test_terraform_describes_the_same_objects_as_the_cli():
+    cli, terraform = cli_facts(APPLIANCE), terraform_facts(APPLIANCE)
+    differences = [
+        f"{fact}: CLI {cli[fact][0]!r} ({cli[fact][1]}) vs Terraform "
+        f"{terraform.get(fact, ('missing', '-'))[0]!r} ({terraform.get(fact, ('', '-'))[1]})"
+        for fact in sorted(cli.keys() | terraform.keys())
+        if cli.get(fact, (None,))[0] != terraform.get(fact, (None,))[0]
+    ]
+
+    assert not differences, "\n".join(differences)
+
+
+@pytest.fixture
+def shipped_edge(profile, idp):
+    settings, _ = production()
+    settings = Settings(
+        **(
+            settings.model_dump()
+            | {"idp": idp.idp, "oidc_issuer": idp.issuer, "oidc_audience": (idp.audience,)}
+        )
+    )
+    return ShippedEdge(create_app(settings, jwks_transport=idp.transport()), profile, settings)
+
+
+def needs_door(name: str):
+    settings, _ = production()
+    present = settings.accepts_edge_headers if name == "web" else settings.accepts_bearer_tokens
+    return pytest.mark.skipif(not present, reason=f"IDENTITY_SOURCE has no {name} door")
+
+
+@needs_door("web")
+async def test_signed_in_user_through_the_web_door_gets_the_mapped_role(shipped_edge):
+    role_map = RoleMap.load(production()[0].role_map_file)
+    group, roles = next((g, r) for g, r in role_map.groups.items() if r)
+
+    response = await shipped_edge.send("web", "GET", "/v1/me", user="alice", groups=[group])
+
+    assert response.status_code == 200, response.text
+    assert set(response.json()["roles"]) == set(roles)
+
+
+@needs_door("web")
+async def test_client_identity_header_at_the_web_door_never_reaches_the_app(shipped_edge):
+    rules = shipped_edge.profile.doors["web"]
+    client_copy = {header: "admin" for header in rules.strips.keys() | rules.refuses.keys()}
+
+    response = await shipped_edge.send(
+        "web", "GET", "/v1/me", user="alice", groups=[], headers=client_copy
+    )
+
+    reached_as_alice = response != REFUSED and response.status_code == 200
+    assert response == REFUSED or (reached_as_alice and response.json()["subject"] == "alice")
+
+
+@needs_door("api")
+async def test_bearer_token_passes_the_api_door_untouched(shipped_edge, idp):
+    token = idp.token(groups=["readers"])
+
+    response = await shipped_edge.send(
+        "api", "GET", "/v1/me", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["auth_source"] == "bearer_token"
+
+
+@needs_door("api")
+async def test_client_identity_header_at_the_api_door_never_reaches_the_app(shipped_edge, idp):
+    settings, _ = production()
+    rules = EdgeHeaderRules.from_settings(settings)
+    token = idp.token()
+    headers = {"Authorization": f"Bearer {token}", rules.user_header: "admin"}
+
+    response = await shipped_edge.send("api", "GET", "/v1/me", headers=headers)
+
+    reached_with_token = response != REFUSED and response.status_code == 200
+    assert response == REFUSED or (
+        reached_with_token and response.json()["auth_source"] == "bearer_token"
+    )
