@@ -140,8 +140,10 @@ def assert_ruff_clean(*trees: Path) -> None:
         assert result.returncode == 0, f"ruff {' '.join(command)}:\n{result.stdout}{result.stderr}"
 
 
-def run_generated_tests(tree: Path, python: str = sys.executable) -> subprocess.CompletedProcess:
-    """Run a generated project's own suite in-process with `python`, from the project's folder."""
+def run_generated_tests(
+    tree: Path, *test_paths: str, python: str = sys.executable
+) -> subprocess.CompletedProcess:
+    """Run a generated project's own suite (or some of its files) with `python`, from its folder."""
     environment = {
         **os.environ,
         "PYTHONPATH": str(tree / "src"),
@@ -149,7 +151,7 @@ def run_generated_tests(tree: Path, python: str = sys.executable) -> subprocess.
     }
     environment.pop("PYTEST_ADDOPTS", None)
     return subprocess.run(
-        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *test_paths],
         cwd=tree,
         env=environment,
         capture_output=True,
@@ -159,8 +161,8 @@ def run_generated_tests(tree: Path, python: str = sys.executable) -> subprocess.
     )
 
 
-def assert_generated_tests_pass(tree: Path, python: str = sys.executable) -> None:
-    result = run_generated_tests(tree, python)
+def assert_generated_tests_pass(tree: Path, *test_paths: str) -> None:
+    result = run_generated_tests(tree, *test_paths)
     assert result.returncode == 0, (
         f"generated suite in {tree} exited {result.returncode}:\n{result.stdout}{result.stderr}"
     )

@@ -101,6 +101,15 @@ def test_generated_test_suite_passes(baked, answers):
     assert_generated_tests_pass(baked(**answers))
 
 
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=map(combination_id, COMBINATIONS))
+def test_combination_ships_its_appliance_config_and_passes_the_contract_tests(baked, answers):
+    project = baked(**answers)
+    chosen = {"fortigate": "fortigate", "citrix_adc": "citrix-adc"}[answers["edge_appliance"]]
+
+    assert [path.name for path in (project / "edge").iterdir() if path.is_dir()] == [chosen]
+    assert_generated_tests_pass(project, "tests/test_edge_contract.py")
+
+
 @pytest.mark.parametrize(
     ("answers", "absent_paths"),
     ABSENT_FOR_CHOICE,

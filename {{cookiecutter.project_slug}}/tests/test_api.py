@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 pytestmark = pytest.mark.anyio
 
@@ -61,3 +62,29 @@ async def test_unexpected_error_is_a_500_problem_without_a_trace(make_service):
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_lab_header_echo_is_absent_by_default(make_service):
+    service = make_service(identity_source="edge_headers")
+
+    response = await service.edge.pass_through("GET", "/lab/headers")
+
+    assert response.status_code == 404
+
+
+def test_lab_header_echo_is_refused_in_production(make_settings):
+    with pytest.raises(ValidationError, match="LAB_HEADER_ECHO is refused"):
+        make_settings(lab_header_echo=True, environment="prod")
+
+
+async def test_lab_header_echo_shows_the_edges_headers_and_hides_credentials(make_service):
+    service = make_service(identity_source="edge_headers", lab_header_echo=True, environment="dev")
+    headers = service.edge.identity_headers("alice", ["readers"]) | {"Authorization": "Bearer x"}
+
+    response = await service.edge.pass_through("GET", "/lab/headers", headers=headers)
+    outsider = await service.client().get("/lab/headers")
+
+    received = dict(response.json()["headers"])
+    assert received[service.edge.rules.user_header] == "alice"
+    assert received["authorization"] == "(redacted)"
+    assert outsider.status_code == 403

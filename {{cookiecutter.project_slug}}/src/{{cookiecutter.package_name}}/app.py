@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from . import DESCRIPTION, PROJECT_NAME, PROJECT_SLUG, __version__
-from .api.routes import admin, health, me, orders
+from .api.routes import admin, health, lab, me, orders
 from .audit import AuditMiddleware
 from .identity.authenticate import Authenticator
 from .identity.edge import EdgeHeaderRules, TrustedNetworks
@@ -75,6 +75,8 @@ def create_app(
     )
     for module in (health, me, orders, admin):
         app.include_router(module.router)
+    if settings.lab_header_echo:
+        app.include_router(lab.router)
     install_problem_handlers(app, bearer_enabled=settings.accepts_bearer_tokens, realm=PROJECT_SLUG)
     install_security_schemes(app, settings, edge_rules)
     app.add_middleware(

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65_535)
     identity_source: IdentitySource = "{{ cookiecutter.identity_source }}"
     role_map_file: Path = Path("config/roles.toml")
+    lab_header_echo: bool = False
 
     edge_appliance: EdgeAppliance = "{{ cookiecutter.edge_appliance }}"
     trusted_edge_networks: Annotated[tuple[Network, ...], NoDecode] = ()
@@ -139,6 +140,12 @@ class Settings(BaseSettings):
         if value is not None and (not value.strip() or not value.isprintable()):
             raise ValueError(f"{value!r} must be printable and not only whitespace")
         return value
+
+    @model_validator(mode="after")
+    def _no_lab_routes_in_production(self) -> Settings:
+        if self.lab_header_echo and self.environment == "prod":
+            raise ValueError("LAB_HEADER_ECHO is refused when ENVIRONMENT is 'prod'")
+        return self
 
     @model_validator(mode="after")
     def _bearer_settings_complete(self) -> Settings:
