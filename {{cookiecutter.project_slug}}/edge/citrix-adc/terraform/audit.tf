@@ -1,4 +1,5 @@
 # 60-audit.conf
+# Source: registry.terraform.io/providers/citrix/citrixadc, one resource doc per resource type.
 resource "citrixadc_auditsyslogaction" "syslog" {
   name                = "${var.name_prefix}-syslog"
   serverip            = var.log_server

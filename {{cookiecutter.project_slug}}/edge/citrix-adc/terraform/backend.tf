@@ -1,4 +1,5 @@
 # 10-backend.conf
+# Source: registry.terraform.io/providers/citrix/citrixadc, one resource doc per resource type.
 resource "citrixadc_nsfeature" "features" {
   lb        = true
   ssl       = true
@@ -31,8 +32,8 @@ resource "citrixadc_servicegroup_servicegroupmember_binding" "app" {
 }
 
 resource "citrixadc_responderpolicy" "refuse_client_identity" {
-  name   = "${var.name_prefix}-refuse-client-identity"
-  rule   = "HTTP.REQ.HEADER(\"${var.user_header}\").EXISTS || HTTP.REQ.HEADER(\"${var.groups_header}\").EXISTS"
-  action = "RESET"
+  name      = "${var.name_prefix}-refuse-client-identity"
+  rule      = "HTTP.REQ.HEADER(\"${var.user_header}\").EXISTS || HTTP.REQ.HEADER(\"${var.groups_header}\").EXISTS"
+  action    = "RESET"
   logaction = citrixadc_auditmessageaction.refused.name
 }
