@@ -10,7 +10,7 @@ import pytest
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .support.edge_simulator import OUTSIDER_ADDRESS, EdgeSimulator
+from .support.edge_simulator import OUTSIDER_ADDRESS, EdgeSimulator, asgi_client
 from .support.fake_idp import FakeIdp
 
 TEST_ROLE_MAP = """
@@ -78,10 +78,7 @@ class Service:
         self.edge = EdgeSimulator(self.app, settings)
 
     def client(self, address: str = OUTSIDER_ADDRESS) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app, client=(address, 52000)),
-            base_url="http://service.test",
-        )
+        return asgi_client(self.app, address)
 
     async def get_as(self, token: str, path: str = "/v1/me", **kwargs) -> httpx.Response:
         async with self.client() as client:
@@ -97,18 +94,13 @@ def make_service(make_settings, idp) -> Callable[..., Service]:
 
 
 @pytest.fixture
-def service_for(role_map_file) -> Callable[..., tuple[Service, FakeIdp]]:
+def service_for(make_settings) -> Callable[..., tuple[Service, FakeIdp]]:
     """The app configured for another IdP preset, with that IdP's fake."""
 
     def make(idp_name: str, **overrides) -> tuple[Service, FakeIdp]:
         other = FakeIdp(idp_name)
-        values = {
-            "idp": idp_name,
-            "oidc_issuer": other.issuer,
-            "oidc_audience": other.audience,
-            "role_map_file": role_map_file,
-        }
-        return Service(Settings(**(values | overrides)), other), other
+        preset = {"idp": idp_name, "oidc_issuer": other.issuer, "oidc_audience": other.audience}
+        return Service(make_settings(**(preset | overrides)), other), other
 
     return make
 

@@ -6,6 +6,8 @@ a port or a separator on one side only and a test here fails, naming both sides.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from {{ cookiecutter.package_name }}.app import create_app
@@ -30,6 +32,7 @@ SETTINGS_FILE = PROJECT_ROOT / "config" / "production.env"
 PARSER = FortiOSConfig if APPLIANCE == "fortigate" else NetScalerConfig
 
 
+@functools.cache
 def production() -> tuple[Settings, dict]:
     written = read_settings_file(SETTINGS_FILE)
     values = {name.lower(): value for name, (value, _) in written.items()}

@@ -20,13 +20,18 @@ EDGE_ADDRESS = "10.20.0.5"
 OUTSIDER_ADDRESS = "203.0.113.7"
 
 
+def asgi_client(app: FastAPI, address: str) -> httpx.AsyncClient:
+    """A client whose requests reach the app from `address`, as if over TCP."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(address, 41000)),
+        base_url="http://service.test",
+    )
+
+
 class EdgeSimulator:
     def __init__(self, app: FastAPI, settings: Settings, address: str = EDGE_ADDRESS) -> None:
         self.rules = EdgeHeaderRules.from_settings(settings)
-        self.client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=(address, 41000)),
-            base_url="http://service.test",
-        )
+        self.client = asgi_client(app, address)
 
     def identity_headers(self, user: str, groups: list[str] = ()) -> dict[str, str]:
         values = {
@@ -78,10 +83,7 @@ class ShippedEdge:
         self.base64 = settings.edge_headers_base64
         network = settings.trusted_edge_networks[0]
         address = str(network.network_address if network.num_addresses == 1 else network[1])
-        self.client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=(address, 41000)),
-            base_url="http://service.test",
-        )
+        self.client = asgi_client(app, address)
 
     async def send(
         self,
