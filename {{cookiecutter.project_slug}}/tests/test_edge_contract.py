@@ -16,12 +16,13 @@ from {{ cookiecutter.package_name }}.identity.roles import RoleMap
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .support.appliance_config import (
+    PROJECT_ROOT,
     FortiOSConfig,
     NetScalerConfig,
     fortios_problems,
     netscaler_problems,
 )
-from .support.edge_profile import PROJECT_ROOT, cli_files, load_profile, read_settings_file
+from .support.edge_profile import cli_files, load_profile, read_settings_file
 from .support.edge_simulator import REFUSED, ShippedEdge
 from .support.terraform_facts import cli_facts, terraform_facts
 

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
 
 class ConfigSyntaxError(ValueError):
     pass
@@ -29,8 +31,8 @@ class Where:
 
     def __str__(self) -> str:
         path = self.path
-        if path.is_absolute() and path.is_relative_to(Path.cwd()):
-            path = path.relative_to(Path.cwd())
+        if path.is_relative_to(PROJECT_ROOT):
+            path = path.relative_to(PROJECT_ROOT)
         return f"{path.as_posix()}:{self.line}"
 
 

@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .appliance_config import FortiOSConfig, NetScalerConfig, Table, Where
+from .appliance_config import PROJECT_ROOT, FortiOSConfig, NetScalerConfig, Table, Where
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EDGE_DIRS = {"fortigate": "edge/fortigate", "citrix_adc": "edge/citrix-adc"}
 
 
@@ -37,35 +36,28 @@ class EdgeProfile:
     admitted_groups: dict[str, Where] = field(default_factory=dict)
 
 
-def edge_dir(appliance: str, root: Path = PROJECT_ROOT) -> Path:
-    return root / EDGE_DIRS[appliance]
+def edge_dir(appliance: str) -> Path:
+    return PROJECT_ROOT / EDGE_DIRS[appliance]
 
 
-def cli_files(appliance: str, root: Path = PROJECT_ROOT) -> list[Path]:
-    return sorted(edge_dir(appliance, root).glob("*.conf"))
+def cli_files(appliance: str) -> list[Path]:
+    return sorted(edge_dir(appliance).glob("*.conf"))
 
 
-def load_profile(appliance: str, root: Path = PROJECT_ROOT) -> EdgeProfile:
-    files = [path.relative_to(root) for path in cli_files(appliance, root)]
+def load_profile(appliance: str) -> EdgeProfile:
     if appliance == "fortigate":
-        return fortigate_profile(FortiOSConfig([root / f for f in files]), root)
-    return netscaler_profile(NetScalerConfig([root / f for f in files]), root)
+        return fortigate_profile(FortiOSConfig(cli_files(appliance)))
+    return netscaler_profile(NetScalerConfig(cli_files(appliance)))
 
 
-def read_settings_file(path: Path, root: Path = PROJECT_ROOT) -> dict[str, tuple[str, Where]]:
+def read_settings_file(path: Path) -> dict[str, tuple[str, Where]]:
     """KEY=VALUE lines of an env file, each with where it was set."""
     values = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, value = line.partition("=")
-            values[name.strip()] = (value.strip(), Where(path.relative_to(root), number))
+            values[name.strip()] = (value.strip(), Where(path, number))
     return values
-
-
-def _relative(where: Where, root: Path) -> Where:
-    return Where(
-        where.path.relative_to(root) if where.path.is_absolute() else where.path, where.line
-    )
 
 
 # --- FortiGate -----------------------------------------------------------------------
@@ -76,7 +68,7 @@ BUILT_IN_HEADERS = {
 }
 
 
-def fortigate_profile(config: FortiOSConfig, root: Path) -> EdgeProfile:
+def fortigate_profile(config: FortiOSConfig) -> EdgeProfile:
     doors: dict[str, Door] = {}
     admitted: dict[str, Where] = {}
     proxies = config.table("firewall access-proxy").entries
@@ -87,7 +79,7 @@ def fortigate_profile(config: FortiOSConfig, root: Path) -> EdgeProfile:
         door = Door(
             "web" if group_names else "api",
             signs_in=bool(group_names),
-            where=_relative(policy.where, root),
+            where=policy.where,
         )
         proxy = proxies.get(policy.get("access-proxy"))
         for gateway in proxy.tables["api-gateway"].entries.values() if proxy else ():
@@ -95,24 +87,22 @@ def fortigate_profile(config: FortiOSConfig, root: Path) -> EdgeProfile:
                 door.backend = (
                     server.get("ip"),
                     int(server.get("port")),
-                    _relative(server.settings["port"].where, root),
+                    server.settings["port"].where,
                 )
         profile = profiles.get(policy.get("webproxy-profile"))
         if profile:
             for switch, (header, kind) in BUILT_IN_HEADERS.items():
                 setting = profile.settings.get(switch)
                 if setting and setting.value == "add":
-                    door.inserts[header] = (kind, _relative(setting.where, root))
+                    door.inserts[header] = (kind, setting.where)
                 elif setting and setting.value == "remove":
-                    door.strips[header] = _relative(setting.where, root)
+                    door.strips[header] = setting.where
             for custom in profile.tables.get("headers", _empty()).entries.values():
                 if custom.get("action") == "remove-from-request":
-                    door.strips[custom.get("name").lower()] = _relative(custom.where, root)
+                    door.strips[custom.get("name").lower()] = custom.where
         for name in group_names:
             for match in groups[name].tables.get("match", _empty()).entries.values():
-                admitted[match.get("group-name")] = _relative(
-                    match.settings["group-name"].where, root
-                )
+                admitted[match.get("group-name")] = match.settings["group-name"].where
         doors[door.name] = door
     return EdgeProfile("fortigate", doors, None, admitted)
 
@@ -127,7 +117,7 @@ HEADER_EXISTS = re.compile(r'HTTP\.REQ\.HEADER\("([^"]+)"\)\.EXISTS')
 ATTRIBUTE = re.compile(r'^AAA\.USER\.ATTRIBUTE\("[^"]+"\)$')
 
 
-def netscaler_profile(config: NetScalerConfig, root: Path) -> EdgeProfile:
+def netscaler_profile(config: NetScalerConfig) -> EdgeProfile:
     doors: dict[str, Door] = {}
     separator = None
     rewrite_actions = config.added("rewrite action")
@@ -136,24 +126,24 @@ def netscaler_profile(config: NetScalerConfig, root: Path) -> EdgeProfile:
     members = {bind.name: bind for bind in config.find("bind", "serviceGroup")}
     for vserver in config.find("add", "lb vserver"):
         signs_in = vserver.option("Authentication").upper() == "ON"
-        door = Door("web" if signs_in else "api", signs_in, _relative(vserver.where, root))
+        door = Door("web" if signs_in else "api", signs_in, vserver.where)
         for bind in config.find("bind", "lb vserver"):
             if bind.name != vserver.name:
                 continue
             if len(bind.args) > 1 and bind.args[1] in members:
                 member = members[bind.args[1]]
-                door.backend = (member.args[1], int(member.args[2]), _relative(member.where, root))
+                door.backend = (member.args[1], int(member.args[2]), member.where)
             policy = bind.option("policyName")
             if policy in responder_policies and responder_policies[policy].args[2:3] == ["RESET"]:
                 for header in HEADER_EXISTS.findall(responder_policies[policy].args[1]):
-                    door.refuses[header.lower()] = _relative(responder_policies[policy].where, root)
+                    door.refuses[header.lower()] = responder_policies[policy].where
             if policy in rewrite_policies:
                 action = rewrite_actions[rewrite_policies[policy].args[2]]
                 if action.args[1] == "insert_http_header":
                     header, expression = action.args[2], action.args[3]
                     kind = "user" if expression == "AAA.USER.NAME" else "groups"
-                    door.inserts[header.lower()] = (kind, _relative(action.where, root))
+                    door.inserts[header.lower()] = (kind, action.where)
                     if ATTRIBUTE.match(expression):
-                        separator = (",", _relative(action.where, root))
+                        separator = (",", action.where)
         doors[door.name] = door
     return EdgeProfile("citrix_adc", doors, separator)

@@ -14,8 +14,8 @@ from pathlib import Path
 import hcl2
 from hcl2.utils import SerializationOptions
 
-from .appliance_config import FortiOSConfig, NetScalerConfig
-from .edge_profile import PROJECT_ROOT, cli_files, edge_dir
+from .appliance_config import PROJECT_ROOT, FortiOSConfig, NetScalerConfig
+from .edge_profile import cli_files, edge_dir
 
 Facts = dict[str, tuple[str, str]]
 REFERENCE = re.compile(r"\$\{([^}]+)\}")
@@ -24,15 +24,15 @@ HCL_OPTIONS = SerializationOptions(
 )
 
 
-def cli_facts(appliance: str, root: Path = PROJECT_ROOT) -> Facts:
-    files = cli_files(appliance, root)
+def cli_facts(appliance: str) -> Facts:
+    files = cli_files(appliance)
     if appliance == "fortigate":
-        return _fortios_cli(FortiOSConfig(files), root)
-    return _netscaler_cli(NetScalerConfig(files), root)
+        return _fortios_cli(FortiOSConfig(files))
+    return _netscaler_cli(NetScalerConfig(files))
 
 
-def terraform_facts(appliance: str, root: Path = PROJECT_ROOT) -> Facts:
-    terraform = Terraform(edge_dir(appliance, root) / "terraform", root)
+def terraform_facts(appliance: str) -> Facts:
+    terraform = Terraform(edge_dir(appliance) / "terraform")
     return (
         _fortios_terraform(terraform)
         if appliance == "fortigate"
@@ -41,12 +41,12 @@ def terraform_facts(appliance: str, root: Path = PROJECT_ROOT) -> Facts:
 
 
 class Terraform:
-    def __init__(self, folder: Path, root: Path) -> None:
+    def __init__(self, folder: Path) -> None:
         self.variables: dict[str, object] = {}
         self.resources: dict[tuple[str, str], tuple[dict, str]] = {}
         for path in sorted(folder.glob("*.tf")):
             parsed = hcl2.loads(path.read_text(encoding="utf-8"), serialization_options=HCL_OPTIONS)
-            where = path.relative_to(root).as_posix()
+            where = path.relative_to(PROJECT_ROOT).as_posix()
             for block in parsed.get("variable", []):
                 for name, body in block.items():
                     self.variables[name] = body.get("default")
@@ -92,11 +92,11 @@ PROFILE_SWITCHES = ("header-x-authenticated-user", "header-x-authenticated-group
 SAML_FIELDS = ("idp-entity-id", "idp-single-sign-on-url", "user-name", "group-name")
 
 
-def _fortios_cli(config: FortiOSConfig, root: Path) -> Facts:
+def _fortios_cli(config: FortiOSConfig) -> Facts:
     facts: Facts = {}
 
     def put(fact: str, value: str, where) -> None:
-        facts[fact] = (value, str(where).removeprefix(f"{root.as_posix()}/"))
+        facts[fact] = (value, str(where))
 
     for name, vip in config.table("firewall vip").entries.items():
         for key in VIP_FIELDS:
@@ -190,11 +190,11 @@ def _fortios_terraform(tf: Terraform) -> Facts:
 # --- Citrix ADC ----------------------------------------------------------------------
 
 
-def _netscaler_cli(config: NetScalerConfig, root: Path) -> Facts:
+def _netscaler_cli(config: NetScalerConfig) -> Facts:
     facts: Facts = {}
 
     def put(fact: str, value: str, where) -> None:
-        facts[fact] = (value, str(where).removeprefix(f"{root.as_posix()}/"))
+        facts[fact] = (value, str(where))
 
     for vs in config.find("add", "lb vserver"):
         put(f"lb vserver {vs.name} address", f"{vs.args[2]}:{vs.args[3]}", vs.where)
