@@ -26,12 +26,14 @@ def problem(
     detail: str,
     *,
     reason: str = "",
+    spoofing: bool = False,
     headers: dict[str, str] | None = None,
     **extra: object,
 ) -> JSONResponse:
     audit = getattr(request.state, "audit", None)
     if audit is not None and reason:
         audit.reason = reason
+        audit.spoofing = spoofing
     body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -52,15 +54,12 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
         challenge = f'{scheme} realm="{realm}"'
         if exc.token_error:
             challenge += ', error="invalid_token"'
-        if exc.spoofing:
-            audit = getattr(request.state, "audit", None)
-            if audit is not None:
-                audit.spoofing = True
         return problem(
             request,
             exc.status_code,
             exc.detail,
             reason=exc.reason,
+            spoofing=exc.spoofing,
             headers={"WWW-Authenticate": challenge} if exc.status_code == 401 else None,
         )
 

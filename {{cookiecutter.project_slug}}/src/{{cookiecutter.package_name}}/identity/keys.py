@@ -55,7 +55,6 @@ class SigningKeys:
         self.timeout = timeout
         self.clock = clock
         self.keys: dict[str, PyJWK] = {}
-        self.fetch_count = 0
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
         self._inflight: asyncio.Task[None] | None = None
@@ -107,7 +106,6 @@ class SigningKeys:
         self._inflight = None
 
     async def _fetch(self) -> None:
-        self.fetch_count += 1
         try:
             async with asyncio.timeout(self.timeout):
                 url = self.jwks_url or await self._discover_jwks_url()
