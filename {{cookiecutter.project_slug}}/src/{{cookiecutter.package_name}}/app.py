@@ -50,7 +50,7 @@ def create_app(
             cooldown=settings.jwks_refresh_cooldown_seconds,
             timeout=settings.jwks_fetch_timeout_seconds,
         )
-        verifier = TokenVerifier(rules, keys)
+        verifier = TokenVerifier(rules, keys, settings.token_cache_size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

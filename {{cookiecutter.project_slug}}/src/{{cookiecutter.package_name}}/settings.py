@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     oidc_leeway_seconds: int = Field(default=30, ge=0, le=120)
     oidc_max_token_lifetime_seconds: int = Field(default=86_400, ge=60, le=7 * 86_400)
     oidc_max_token_bytes: int = Field(default=8192, ge=1024, le=65_536)
+    token_cache_size: int = Field(default=10_000, ge=0, le=1_000_000)
     jwks_cache_ttl_seconds: int = Field(default=3600, ge=60, le=86_400)
     jwks_refresh_cooldown_seconds: int = Field(default=30, ge=1, le=3600)
     jwks_fetch_timeout_seconds: float = Field(default=3.0, gt=0, le=30)

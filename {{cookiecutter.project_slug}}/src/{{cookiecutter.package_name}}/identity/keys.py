@@ -63,14 +63,18 @@ class SigningKeys:
         """The key for ``kid``, or None when the IdP does not publish it."""
         key = self.keys.get(kid)
         if key is not None:
-            if self._is_stale():
-                self._start_refresh()
+            self.keep_fresh()
             return key
         await self.refresh()
         key = self.keys.get(kid)
         if key is None and not self.keys:
             raise SigningKeysUnavailable(self.retry_after())
         return key
+
+    def keep_fresh(self) -> None:
+        """Start a background refresh when the keys are older than the TTL; never waits."""
+        if self._is_stale():
+            self._start_refresh()
 
     async def ready(self) -> bool:
         if not self.keys:

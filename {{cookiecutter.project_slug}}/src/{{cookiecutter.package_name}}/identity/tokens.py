@@ -19,6 +19,7 @@ from ..settings import Settings, SettingsError
 from .errors import AuthenticationFailed
 from .idp import PRESETS, as_strings, claim_values
 from .keys import SigningKeys
+from .token_cache import VerifiedTokenCache
 
 KEY_SOURCE_HEADERS = ("jku", "x5u", "jwk", "x5c")
 INVALID = "The bearer token is not valid."
@@ -78,14 +79,20 @@ class VerifiedToken:
 
 
 class TokenVerifier:
-    def __init__(self, rules: TokenRules, keys: SigningKeys) -> None:
+    def __init__(self, rules: TokenRules, keys: SigningKeys, cache_size: int) -> None:
         self.rules = rules
         self.keys = keys
+        self.cache: VerifiedTokenCache[VerifiedToken] = VerifiedTokenCache(cache_size)
 
     async def verify(self, token: str) -> VerifiedToken:
         rules = self.rules
         if len(token) > rules.max_bytes:
             raise _refuse("token_too_large")
+        digest = self.cache.digest(token)
+        cached = self.cache.get(digest, self.keys.keys)
+        if cached is not None:
+            self.keys.keep_fresh()
+            return cached
         header = _read_header(token)
         algorithm = header.get("alg")
         if algorithm not in rules.algorithms:
@@ -104,8 +111,9 @@ class TokenVerifier:
             raise _refuse("unknown_kid")
         if key.algorithm_name != algorithm:
             raise _refuse("algorithm_key_mismatch")
-        claims = self._decode(token, key, algorithm)
-        return self._checked(claims)
+        verified = self._checked(self._decode(token, key, algorithm))
+        self.cache.put(digest, verified, kid, verified.expires_at)
+        return verified
 
     def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict:
         rules = self.rules

@@ -1,0 +1,114 @@
+"""The verified-token cache saves work and nothing else: no longer life, no revived keys."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from {{ cookiecutter.package_name }}.identity.token_cache import VerifiedTokenCache
+
+pytestmark = pytest.mark.anyio
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_entry_is_not_used_from_its_expiry_on():
+    clock = Clock(1000)
+    cache = VerifiedTokenCache(10, clock)
+    digest = cache.digest("token")
+    cache.put(digest, "verified", "kid-1", expires_at=1010)
+
+    clock.now = 1009.9
+    assert cache.get(digest, {"kid-1"}) == "verified"
+    clock.now = 1010
+    assert cache.get(digest, {"kid-1"}) is None
+    assert len(cache) == 0
+
+
+def test_entry_is_not_used_once_its_key_is_no_longer_published():
+    cache = VerifiedTokenCache(10, Clock(1000))
+    digest = cache.digest("token")
+    cache.put(digest, "verified", "kid-1", expires_at=2000)
+
+    assert cache.get(digest, {"kid-2"}) is None
+    assert cache.get(digest, {"kid-1", "kid-2"}) is None
+
+
+def test_cache_never_holds_more_than_its_size_and_drops_the_oldest():
+    cache = VerifiedTokenCache(3, Clock(1000))
+    digests = [cache.digest(f"token-{n}") for n in range(5)]
+    for n, digest in enumerate(digests):
+        cache.put(digest, n, "kid-1", expires_at=2000)
+
+    assert len(cache) == 3
+    assert cache.get(digests[0], {"kid-1"}) is None
+    assert cache.get(digests[4], {"kid-1"}) == 4
+
+
+def test_size_zero_turns_the_cache_off():
+    cache = VerifiedTokenCache(0, Clock(1000))
+    cache.put(cache.digest("token"), "verified", "kid-1", expires_at=2000)
+
+    assert len(cache) == 0
+
+
+def test_cache_keeps_digests_not_tokens():
+    cache = VerifiedTokenCache(10, Clock(1000))
+    cache.put(cache.digest("secret-token"), "verified", "kid-1", expires_at=2000)
+
+    assert "secret-token" not in repr(cache._entries)
+    assert all(len(key) == 32 for key in cache._entries)
+
+
+async def test_repeated_token_is_verified_once(make_service, idp, monkeypatch):
+    service = make_service(identity_source="bearer_token")
+    verifier = service.app.state.authenticator.verifier
+    decodes = []
+    original = verifier._decode
+    monkeypatch.setattr(verifier, "_decode", lambda *a: decodes.append(1) or original(*a))
+    token = idp.token()
+
+    for _ in range(5):
+        assert (await service.get_as(token)).status_code == 200
+
+    assert len(decodes) == 1
+
+
+async def test_cached_token_is_refused_once_it_expires(make_service, idp):
+    service = make_service(identity_source="bearer_token", oidc_leeway_seconds=0)
+    now = int(time.time())
+    token = idp.token(idp.claims(iat=now - 10, nbf=now - 10, exp=now + 1))
+    assert (await service.get_as(token)).status_code == 200
+
+    await asyncio.sleep(max(0, now + 1.05 - time.time()))
+
+    assert (await service.get_as(token)).status_code == 401
+
+
+async def test_cached_token_is_refused_once_its_key_is_withdrawn(make_service, idp):
+    service = make_service(identity_source="bearer_token")
+    keys = service.app.state.signing_keys
+    token = idp.token()
+    assert (await service.get_as(token)).status_code == 200
+
+    idp.rotate("rsa-2")
+    keys._attempted_at -= keys.cooldown + 1
+    await keys.refresh()
+
+    assert (await service.get_as(token)).status_code == 401
+
+
+async def test_app_cache_is_bounded_by_the_setting(make_service, idp):
+    service = make_service(identity_source="bearer_token", token_cache_size=2)
+    for n in range(5):
+        assert (await service.get_as(idp.token(jti=f"token-{n}"))).status_code == 200
+
+    assert len(service.app.state.authenticator.verifier.cache) == 2
