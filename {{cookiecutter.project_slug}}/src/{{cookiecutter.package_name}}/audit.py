@@ -11,7 +11,7 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,6 +41,9 @@ class AuditRecord:
         self.subject = principal.subject
         self.auth_source = principal.auth_source
         self.roles = sorted(principal.roles)
+
+
+RECORD_FIELDS = tuple(f.name for f in fields(AuditRecord))
 
 
 class AuditMiddleware:
@@ -112,7 +115,7 @@ class AuditMiddleware:
             record.decision = _decision(record)
         line = {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            **asdict(record),
+            **{name: getattr(record, name) for name in RECORD_FIELDS},
             "duration_ms": round(elapsed * 1000, 3),
         }
         self.logger.info(json.dumps(line, separators=(",", ":")))

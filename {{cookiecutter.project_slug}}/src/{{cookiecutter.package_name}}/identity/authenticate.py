@@ -98,14 +98,14 @@ class Authenticator:
 
     @staticmethod
     def _bearer_token(request: Request) -> str | None:
-        values = request.headers.getlist("authorization")
+        values = _raw_values(request, b"authorization")
         if not values:
             return None
         if len(values) > 1:
             raise AuthenticationFailed(
                 "duplicate_authorization_header", "Send one Authorization header."
             )
-        scheme, _, token = values[0].partition(" ")
+        scheme, _, token = values[0].decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed(
                 "not_a_bearer_token", "Use the Bearer scheme.", token_error=True
@@ -120,5 +120,10 @@ def _peer_came_from_forwarded_header(request: Request, peer: str | None) -> bool
     the socket peer is not among the hops. If it is, the server rewrote the peer
     from a header (uvicorn without --no-proxy-headers), and it proves nothing.
     """
-    hops = ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+    hops = b",".join(_raw_values(request, b"x-forwarded-for")).decode("latin-1").split(",")
     return peer in (hop.strip() for hop in hops)
+
+
+def _raw_values(request: Request, name: bytes) -> list:
+    """Values of one header straight from the ASGI scope (names arrive lower-case)."""
+    return [value for key, value in request.scope["headers"] if key == name]

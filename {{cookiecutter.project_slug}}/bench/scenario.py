@@ -1,0 +1,94 @@
+"""The app under test and the four kinds of request the benchmark sends."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from fastapi import FastAPI
+from tests.support.fake_idp import FakeIdp, rsa_key
+
+from {{ cookiecutter.package_name }}.api.routes.me import Me, me
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
+from {{ cookiecutter.package_name }}.identity.principal import Principal
+from {{ cookiecutter.package_name }}.identity.roles import RoleMap
+from {{ cookiecutter.package_name }}.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ROLE_MAP = PROJECT_ROOT / "config" / "roles.toml"
+SCENARIOS = ("open endpoint", "edge headers", "bearer, same token", "bearer, fresh token")
+
+
+def save_key(path: Path) -> None:
+    pem = rsa_key("rsa-1").private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(pem)
+
+
+def fake_idp(key_file: Path) -> FakeIdp:
+    idp = FakeIdp(Settings.model_fields["idp"].default)
+    idp.signing_keys = {"rsa-1": serialization.load_pem_private_key(key_file.read_bytes(), None)}
+    return idp
+
+
+def bench_app(idp: FakeIdp) -> tuple[FastAPI, Settings]:
+    """The real app with both sources on, plus an open route running /v1/me's handler
+    for a fixed principal: the two differ by authentication only."""
+    quiet = logging.getLogger("{{ cookiecutter.package_name }}.audit")
+    quiet.handlers = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115
+    quiet.propagate = False
+    settings = Settings(
+        identity_source="both",
+        trusted_edge_networks="127.0.0.1/32",
+        idp=idp.idp,
+        oidc_issuer=idp.issuer,
+        oidc_audience=idp.audience,
+        role_map_file=ROLE_MAP,
+    )
+    app = create_app(settings, jwks_transport=idp.transport())
+    fixed = Principal(
+        subject="alice",
+        display_name="alice",
+        groups=frozenset({"readers"}),
+        roles=frozenset({"orders-reader"}),
+        permissions=frozenset({"orders:read"}),
+        auth_source="edge_headers",
+    )
+
+    @app.get("/bench/open")
+    async def open_endpoint() -> Me:
+        return await me(fixed)
+
+    return app, settings
+
+
+def mapped_group() -> str:
+    return next(group for group, roles in RoleMap.load(ROLE_MAP).groups.items() if roles)
+
+
+def request_headers(settings: Settings, idp: FakeIdp, fresh_tokens: int) -> dict[str, list]:
+    """For each scenario, a list of header lists; requests cycle through it."""
+    rules = EdgeHeaderRules.from_settings(settings)
+    group = mapped_group()
+    same = idp.token(groups=[group])
+    fresh = [idp.token(groups=[group], jti=f"bench-{n}") for n in range(fresh_tokens)]
+    return {
+        "open endpoint": [[]],
+        "edge headers": [[(rules.user_header, "alice"), (rules.groups_header, group)]],
+        "bearer, same token": [[("authorization", f"Bearer {same}")]],
+        "bearer, fresh token": [[("authorization", f"Bearer {token}")] for token in fresh],
+    }
+
+
+PATHS = {
+    "open endpoint": "/bench/open",
+    "edge headers": "/v1/me",
+    "bearer, same token": "/v1/me",
+    "bearer, fresh token": "/v1/me",
+}
