@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from tests.support.fake_idp import FakeIdp, rsa_key
 
 from {{ cookiecutter.package_name }}.api.routes.me import Me, me
@@ -19,7 +20,13 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ROLE_MAP = PROJECT_ROOT / "config" / "roles.toml"
-SCENARIOS = ("open endpoint", "edge headers", "bearer, same token", "bearer, fresh token")
+SCENARIOS = (
+    "open endpoint",
+    "open + 1 dependency",
+    "edge headers",
+    "bearer, same token",
+    "bearer, fresh token",
+)
 
 
 def save_key(path: Path) -> None:
@@ -37,9 +44,27 @@ def fake_idp(key_file: Path) -> FakeIdp:
     return idp
 
 
+FIXED_PRINCIPAL = Principal(
+    subject="alice",
+    display_name="alice",
+    groups=frozenset({"readers"}),
+    roles=frozenset({"orders-reader"}),
+    permissions=frozenset({"orders:read"}),
+    auth_source="edge_headers",
+)
+
+
+async def fixed_principal() -> Principal:
+    return FIXED_PRINCIPAL
+
+
+FixedPrincipal = Annotated[Principal, Depends(fixed_principal)]
+
+
 def bench_app(idp: FakeIdp) -> tuple[FastAPI, Settings]:
-    """The real app with both sources on, plus an open route running /v1/me's handler
-    for a fixed principal: the two differ by authentication only."""
+    """The real app with both sources on, plus open routes running /v1/me's handler for
+    a fixed principal, without and with one (trivial) FastAPI dependency: the floor that
+    any dependency-injected check pays, so the table separates it from our own cost."""
     quiet = logging.getLogger("{{ cookiecutter.package_name }}.audit")
     quiet.handlers = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115
     quiet.propagate = False
@@ -52,18 +77,14 @@ def bench_app(idp: FakeIdp) -> tuple[FastAPI, Settings]:
         role_map_file=ROLE_MAP,
     )
     app = create_app(settings, jwks_transport=idp.transport())
-    fixed = Principal(
-        subject="alice",
-        display_name="alice",
-        groups=frozenset({"readers"}),
-        roles=frozenset({"orders-reader"}),
-        permissions=frozenset({"orders:read"}),
-        auth_source="edge_headers",
-    )
 
     @app.get("/bench/open")
     async def open_endpoint() -> Me:
-        return await me(fixed)
+        return await me(FIXED_PRINCIPAL)
+
+    @app.get("/bench/dependency")
+    async def open_with_dependency(principal: FixedPrincipal) -> Me:
+        return await me(principal)
 
     return app, settings
 
@@ -80,6 +101,7 @@ def request_headers(settings: Settings, idp: FakeIdp, fresh_tokens: int) -> dict
     fresh = [idp.token(groups=[group], jti=f"bench-{n}") for n in range(fresh_tokens)]
     return {
         "open endpoint": [[]],
+        "open + 1 dependency": [[]],
         "edge headers": [[(rules.user_header, "alice"), (rules.groups_header, group)]],
         "bearer, same token": [[("authorization", f"Bearer {same}")]],
         "bearer, fresh token": [[("authorization", f"Bearer {token}")] for token in fresh],
@@ -88,6 +110,7 @@ def request_headers(settings: Settings, idp: FakeIdp, fresh_tokens: int) -> dict
 
 PATHS = {
     "open endpoint": "/bench/open",
+    "open + 1 dependency": "/bench/dependency",
     "edge headers": "/v1/me",
     "bearer, same token": "/v1/me",
     "bearer, fresh token": "/v1/me",

@@ -214,3 +214,11 @@ async def test_user_name_normalisation_settings_apply_to_requests(make_service):
     response = await service.edge.request("GET", "/v1/me", user="WinNT://CORP/Alice")
 
     assert response.json()["subject"] == "alice"
+
+
+def test_remembered_edge_principals_are_bounded(edge_service):
+    authenticator = edge_service.app.state.authenticator
+    for n in range(1100):
+        authenticator._edge_principal(f"user-{n}".encode(), b"readers")
+
+    assert authenticator._edge_principal.cache_info().currsize <= 1024

@@ -9,13 +9,23 @@ privileges must never happen.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from starlette.requests import Request
 
-from .edge import EdgeHeaderRules, TrustedNetworks, find_identity_headers, read_edge_identity
+from .edge import (
+    EdgeHeaderRules,
+    TrustedNetworks,
+    find_identity_headers,
+    parse_edge_identity,
+    single_values,
+)
 from .errors import AuthenticationFailed, PermissionDenied
 from .principal import Principal
 from .roles import RoleMap
 from .tokens import TokenVerifier
+
+EDGE_PRINCIPAL_CACHE = 1024
 
 
 class Authenticator:
@@ -33,6 +43,9 @@ class Authenticator:
         self.trusted_networks = trusted_networks
         self.verifier = verifier
         self.role_map = role_map
+        # The same header values always give the same principal: remember recent ones.
+        # Refusals raise, so they are never remembered.
+        self._edge_principal = lru_cache(maxsize=EDGE_PRINCIPAL_CACHE)(self._principal_from_headers)
 
     async def authenticate(self, request: Request) -> Principal:
         found = find_identity_headers(request.scope["headers"], self.edge_rules)
@@ -65,7 +78,10 @@ class Authenticator:
             )
 
     def _from_edge(self, found: dict[str, list[bytes]]) -> Principal:
-        identity = read_edge_identity(found, self.edge_rules)
+        return self._edge_principal(*single_values(found, self.edge_rules))
+
+    def _principal_from_headers(self, user_raw: bytes, groups_raw: bytes | None) -> Principal:
+        identity = parse_edge_identity(user_raw, groups_raw, self.edge_rules)
         grant = self.role_map.resolve(identity.groups)
         return Principal(
             subject=identity.user,

@@ -115,8 +115,10 @@ def find_identity_headers(
     return found
 
 
-def read_edge_identity(found: dict[str, list[bytes]], rules: EdgeHeaderRules) -> EdgeIdentity:
-    """Parse identity headers that arrived from a trusted edge peer."""
+def single_values(
+    found: dict[str, list[bytes]], rules: EdgeHeaderRules
+) -> tuple[bytes, bytes | None]:
+    """The raw user and groups values, refusing duplicates and a missing user."""
     for values in found.values():
         if len(values) > 1:
             raise AuthenticationFailed(
@@ -125,15 +127,22 @@ def read_edge_identity(found: dict[str, list[bytes]], rules: EdgeHeaderRules) ->
     user_values = found.get(rules.user_header)
     if not user_values:
         raise AuthenticationFailed("missing_user_header", "The edge sent no user.")
+    group_values = found.get(rules.groups_header)
+    return user_values[0], group_values[0] if group_values else None
+
+
+def parse_edge_identity(
+    user_raw: bytes, groups_raw: bytes | None, rules: EdgeHeaderRules
+) -> EdgeIdentity:
+    """Decode and normalise the values of identity headers from a trusted edge peer."""
     user = normalize_user(
-        _decode(user_values[0], rules),
+        _decode(user_raw, rules),
         strip_domain=rules.strip_domain,
         lowercase=rules.lowercase,
     )
     if not user:
         raise AuthenticationFailed("empty_user", "The edge sent an empty user.")
-    group_values = found.get(rules.groups_header)
-    groups = _split_groups(_decode(group_values[0], rules), rules) if group_values else ()
+    groups = _split_groups(_decode(groups_raw, rules), rules) if groups_raw is not None else ()
     return EdgeIdentity(user=user, groups=groups)
 
 
