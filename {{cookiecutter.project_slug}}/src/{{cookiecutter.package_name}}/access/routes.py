@@ -1,0 +1,131 @@
+"""Every route is either public on purpose or guarded: the list, and the check.
+
+A route is guarded when its dependencies include the principal dependency and a
+permission or role check (``require_permissions`` / ``require_roles``). Routes that are
+open, or that need only a signed-in caller, must be listed here by method and path, so
+that opening one is a reviewed, visible change.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from starlette.routing import BaseRoute, Mount
+
+from ..api.deps import current_principal
+
+PUBLIC_ROUTES = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+    ("GET", "/lab/headers"),  # lab only, off in production, answers only the edge
+}
+ANY_PRINCIPAL_ROUTES = {
+    ("GET", "/v1/me"),
+}
+
+
+NONE = (frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class RouteAccess:
+    methods: tuple[str, ...]
+    path: str
+    source: str
+    authenticated: bool
+    permissions: frozenset[str]
+    roles: frozenset[str]
+
+    @property
+    def public(self) -> bool:
+        return all((method, self.path) in PUBLIC_ROUTES for method in self.methods)
+
+    @property
+    def any_principal(self) -> bool:
+        return all((method, self.path) in ANY_PRINCIPAL_ROUTES for method in self.methods)
+
+    @property
+    def guarded(self) -> bool:
+        return self.authenticated and bool(self.permissions or self.roles)
+
+
+def route_access(app: FastAPI) -> list[RouteAccess]:
+    """Every endpoint of the app, with the checks its dependencies apply."""
+    return sorted(_walk(app.routes, ""), key=lambda r: (r.path, r.methods))
+
+
+def unguarded_routes(app: FastAPI) -> list[str]:
+    """One message per route that is neither guarded nor listed as open on purpose."""
+    problems = []
+    for route in route_access(app):
+        if route.guarded or route.public or (route.any_principal and route.authenticated):
+            continue
+        problems.append(
+            f"{' '.join(route.methods)} {route.path} ({route.source}) has no access check. "
+            'Guard it with Annotated[Principal, require_permissions("resource:action")] '
+            "(or require_roles), or, if it is open on purpose, add it to PUBLIC_ROUTES in "
+            "access/routes.py."
+        )
+    return problems
+
+
+def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[RouteAccess]:
+    for path, route in _flatten(routes):
+        if isinstance(route, Mount) and route.routes:
+            yield from _walk(route.routes, prefix + path)
+            continue
+        if isinstance(route, Mount):
+            yield RouteAccess(("ANY",), prefix + path, _source(type(route.app)), False, *NONE)
+            continue
+        dependant = getattr(route, "dependant", None)
+        endpoint = getattr(route, "endpoint", None)
+        methods = getattr(route, "methods", None) or {"WEBSOCKET"}
+        checks = list(_calls(dependant)) if dependant else []
+        yield RouteAccess(
+            methods=tuple(sorted(methods - {"HEAD"} or methods)),
+            path=prefix + path,
+            source=_source(endpoint),
+            authenticated=current_principal in checks,
+            permissions=frozenset().union(
+                *(getattr(c, "required_permissions", ()) for c in checks)
+            ),
+            roles=frozenset().union(*(getattr(c, "required_roles", ()) for c in checks)),
+        )
+
+
+def _flatten(routes: list[BaseRoute]) -> Iterator[tuple[str, object]]:
+    """(full path, route) pairs; newer FastAPI keeps included routers unflattened."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:
+        yield from ((route.path, route) for route in routes)
+        return
+    for context in iter_route_contexts(routes):
+        route = context.route if isinstance(context.route, Mount) else context
+        yield context.path, route
+
+
+def _calls(dependant: Dependant) -> Iterator[object]:
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from _calls(dependency)
+
+
+def _source(endpoint: object) -> str:
+    try:
+        path = Path(inspect.getsourcefile(endpoint))
+        line = inspect.getsourcelines(endpoint)[1]
+    except (TypeError, OSError):
+        return "source unknown"
+    if path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
+    return f"{path.as_posix()}:{line}"
