@@ -41,6 +41,19 @@ ACTION_PINNED_WITH_VERSION = re.compile(
 IMAGE_PINNED = re.compile(
     r"[a-z0-9./-]+(:\d+\.\d+\.\d+(-[a-z0-9.-]+)?(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})"
 )
+# What each pipeline must run, as command fragments of its steps (run:, script:).
+REQUIRED_COMMANDS = {
+    ".github/workflows/ci.yml": [
+        "make lint", "make test", "make access-check",
+        'make --silent access-report | tee -a "$GITHUB_STEP_SUMMARY"', "make audit",
+        "make edge-check", "make edge-validate", "make image",
+    ],
+    ".gitlab-ci.yml": [
+        "make lint", "make test", "make access-check", "make --silent access-report",
+        "make audit", "make edge-check", "terraform fmt -check",
+        "init -backend=false", "validate", "docker build",
+    ],
+}  # fmt: skip
 MAKE_TARGET_CALL = re.compile(r"\bmake (?:--silent )?([a-z0-9-]+)")
 
 
@@ -74,10 +87,8 @@ def yaml_file(path: Path) -> dict:
 
 
 def ci_files_in(project: Path) -> set[str]:
-    shipped = {path.relative_to(project).as_posix() for path in project.glob(".github/**/*")}
-    return {path for path in shipped if (project / path).is_file()} | (
-        {".gitlab-ci.yml"} if (project / ".gitlab-ci.yml").exists() else set()
-    )
+    candidates = [*project.glob(".github/**/*"), project / ".gitlab-ci.yml"]
+    return {path.relative_to(project).as_posix() for path in candidates if path.is_file()}
 
 
 @pytest.mark.parametrize("ci", sorted(CI_FILES), ids=lambda ci: f"ci:{ci}")
@@ -191,12 +202,52 @@ def test_gitlab_python_jobs_run_the_chosen_python(baked, answers):
     assert default["image"].startswith(f"python:{answers['python_version']}.")
 
 
+@pytest.mark.parametrize("answers", GITHUB_BAKES, ids=map(answers_id, GITHUB_BAKES))
+def test_github_jobs_run_the_python_chosen_at_generation(baked, answers):
+    project = baked(**answers)
+    setups = [
+        step["with"]
+        for job in yaml_file(project / ".github/workflows/ci.yml")["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/setup-python@")
+    ]
+
+    assert (project / ".python-version").read_text().strip() == answers["python_version"]
+    assert setups
+    assert [setup for setup in setups if setup != {"python-version-file": ".python-version"}] == []
+
+
 def test_gitlab_jobs_are_interruptible_and_time_boxed(baked):
     pipeline = yaml_file(baked(ci="gitlab") / ".gitlab-ci.yml")
 
     assert pipeline["default"]["interruptible"] is True
     assert pipeline["default"]["timeout"]
     assert pipeline["workflow"]["auto_cancel"]["on_new_commit"] == "interruptible"
+
+
+def commands_in(pipeline: object) -> list[str]:
+    """Every shell command of a parsed pipeline: GitHub `run:` steps and GitLab `script:` lines."""
+    if isinstance(pipeline, dict):
+        own = [pipeline["run"]] if isinstance(pipeline.get("run"), str) else []
+        own += pipeline.get("script", []) if isinstance(pipeline.get("script"), list) else []
+        return own + [command for value in pipeline.values() for command in commands_in(value)]
+    if isinstance(pipeline, list):
+        return [command for item in pipeline for command in commands_in(item)]
+    return []
+
+
+@pytest.mark.parametrize("path", sorted(REQUIRED_COMMANDS))
+def test_pipeline_runs_every_check(baked, path):
+    project = baked(ci="gitlab" if path == ".gitlab-ci.yml" else "github")
+    commands = commands_in(yaml_file(project / path))
+
+    missing = [
+        wanted
+        for wanted in REQUIRED_COMMANDS[path]
+        if not any(wanted in command for command in commands)
+    ]
+
+    assert missing == []
 
 
 def make_targets_called_by(pipeline_file: Path) -> set[str]:
