@@ -7,11 +7,19 @@ identity source carry their condition in their own names instead.
 import shutil
 from pathlib import Path
 
-ANSWERS = {"edge_appliance": "{{ cookiecutter.edge_appliance }}"}
+ANSWERS = {
+    "edge_appliance": "{{ cookiecutter.edge_appliance }}",
+    "ci": "{{ cookiecutter.ci }}",
+}
 UNCHOSEN = {
     "edge_appliance": {
         "fortigate": ["edge/citrix-adc"],
         "citrix_adc": ["edge/fortigate"],
+    },
+    "ci": {
+        "github": [".gitlab-ci.yml"],
+        "gitlab": [".github"],
+        "none": [".github", ".gitlab-ci.yml"],
     },
 }
 

@@ -19,7 +19,7 @@ from helpers import (
 CHOICES = {
     name: values
     for name, values in json.loads((TEMPLATE / "cookiecutter.json").read_text()).items()
-    if isinstance(values, list)
+    if isinstance(values, list) and not name.startswith("_")
 }
 
 
