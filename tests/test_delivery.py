@@ -13,6 +13,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from helpers import LEFTOVER_JINJA, TEMPLATE, bake, tree_fingerprint
+from test_generation import COMBINATIONS, EACH_CHOICE_AT_LEAST_ONCE, combination_id
 
 TOOLS = Path(sys.executable).parent
 CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -332,6 +333,38 @@ def test_pre_commit_config_is_plain_yaml_with_local_hooks_from_the_dev_tools():
         "check-added-large-files",
     }
     assert wanted <= {hook["id"] for hook in repo["hooks"]}
+
+
+def test_every_combination_passes_the_generated_pre_commit_hooks(baked, tmp_path):
+    """All generated trees side by side in one repository, one pre-commit run over them.
+
+    The default project's own run is in the fresh-venv test; this one catches a file that
+    only some answers produce (a stray space, a missing newline, key-like text).
+    """
+    repository = tmp_path / "every-combination"
+    for answers in COMBINATIONS + EACH_CHOICE_AT_LEAST_ONCE:
+        shutil.copytree(baked(**answers), repository / combination_id(answers).replace(":", "="))
+    configs = {path.read_bytes() for path in repository.glob("*/.pre-commit-config.yaml")}
+    (config,) = configs
+    (repository / ".pre-commit-config.yaml").write_bytes(config)
+    environment = {
+        **os.environ,
+        "PATH": f"{TOOLS}{os.pathsep}{os.environ['PATH']}",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+    for command in (["git", "init", "-q"], ["git", "add", "-A"]):
+        assert run(*command, cwd=repository).returncode == 0
+
+    result = run(
+        str(TOOLS / "pre-commit"),
+        "run",
+        "--all-files",
+        "--show-diff-on-failure",
+        cwd=repository,
+        env=environment,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # --- Updating with cruft ----------------------------------------------------------------
