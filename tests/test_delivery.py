@@ -75,10 +75,13 @@ def networks(cidrs) -> set:
     return {ipaddress.ip_network(cidr) for cidr in cidrs}
 
 
+def manifest(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
 def kustomization_resources(project: Path) -> list[Path]:
     base = project / "deploy" / "k8s"
-    kustomization = yaml.safe_load((base / "kustomization.yaml").read_text(encoding="utf-8"))
-    return [base / name for name in kustomization["resources"]]
+    return [base / name for name in manifest(base / "kustomization.yaml")["resources"]]
 
 
 def kustomize(project: Path) -> list[dict]:
@@ -221,19 +224,22 @@ def test_edge_networks_are_one_value_set_in_the_app_settings_and_the_network_rul
     baked, edge_appliance
 ):
     project = baked(edge_appliance=edge_appliance)
-    rendered = {resource["kind"]: resource for resource in kustomize(project)}
+    base = project / "deploy" / "k8s"
     production = env_file(project / "config" / "production.env")
-    (rule,) = rendered["NetworkPolicy"]["spec"]["ingress"]
+    configmap = env_file(base / "settings.env")
+    (rule,) = manifest(base / "networkpolicy.yaml")["spec"]["ingress"]
+    service = manifest(base / "service.yaml")
 
     trusted = networks(production["TRUSTED_EDGE_NETWORKS"].split(","))
     assert trusted
-    assert networks(rendered["ConfigMap"]["data"]["TRUSTED_EDGE_NETWORKS"].split(",")) == trusted
+    assert networks(configmap["TRUSTED_EDGE_NETWORKS"].split(",")) == trusted
     assert networks(peer["ipBlock"]["cidr"] for peer in rule["from"]) == trusted
-    assert networks(rendered["Service"]["spec"]["loadBalancerSourceRanges"]) == trusted
+    assert networks(service["spec"]["loadBalancerSourceRanges"]) == trusted
 
 
-def test_configmap_holds_exactly_the_production_settings(baked):
-    project = baked()
+@pytest.mark.parametrize("edge_appliance", CHOICES["edge_appliance"])
+def test_rendered_configmap_holds_exactly_the_production_settings(baked, edge_appliance):
+    project = baked(edge_appliance=edge_appliance)
     (config_map,) = [r for r in kustomize(project) if r["kind"] == "ConfigMap"]
 
     assert config_map["data"] == env_file(project / "config" / "production.env")
@@ -261,16 +267,14 @@ def test_generated_guard_names_the_network_policy_when_it_drifts(baked, tmp_path
     )
 
     assert result.returncode == 1
-    assert "1 failed, 4 passed" in result.stdout
+    assert re.search(r"\b1 failed\b", result.stdout), result.stdout
     assert "deploy/k8s/networkpolicy.yaml ipBlocks differ from TRUSTED_EDGE_NETWORKS" in (
         result.stdout
     )
 
 
 def test_pods_are_locked_down(baked):
-    deployment = yaml.safe_load(
-        (baked() / "deploy" / "k8s" / "deployment.yaml").read_text(encoding="utf-8")
-    )
+    deployment = manifest(baked() / "deploy" / "k8s" / "deployment.yaml")
     pod = deployment["spec"]["template"]["spec"]
     (container,) = pod["containers"]
 
@@ -300,9 +304,7 @@ def test_pods_are_locked_down(baked):
 
 
 def test_service_keeps_the_edge_address_as_the_source(baked):
-    service = yaml.safe_load(
-        (baked() / "deploy" / "k8s" / "service.yaml").read_text(encoding="utf-8")
-    )
+    service = manifest(baked() / "deploy" / "k8s" / "service.yaml")
 
     assert service["spec"]["externalTrafficPolicy"] == "Local"
 
@@ -386,7 +388,10 @@ def template_checkout(destination: Path) -> Path:
             continue
         (destination / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, destination / name)
-    identity = ["-c", "user.name=template test", "-c", "user.email=test@example.invalid"]
+    identity = [
+        *("-c", "user.name=template test", "-c", "user.email=test@example.invalid"),
+        *("-c", "commit.gpgsign=false"),
+    ]
     for command in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "snapshot"]):
         result = run("git", *command, cwd=destination)
         assert result.returncode == 0, result.stderr
