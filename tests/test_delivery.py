@@ -388,11 +388,13 @@ def template_checkout(destination: Path) -> Path:
             continue
         (destination / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, destination / name)
-    identity = [
-        *("-c", "user.name=template test", "-c", "user.email=test@example.invalid"),
-        *("-c", "commit.gpgsign=false"),
-    ]
-    for command in (["init", "-q"], ["add", "-A"], [*identity, "commit", "-q", "-m", "snapshot"]):
+    settings = (
+        "user.name=template test",
+        "user.email=test@example.invalid",
+        "commit.gpgsign=false",
+    )
+    config = [option for setting in settings for option in ("-c", setting)]
+    for command in (["init", "-q"], ["add", "-A"], [*config, "commit", "-q", "-m", "snapshot"]):
         result = run("git", *command, cwd=destination)
         assert result.returncode == 0, result.stderr
     return destination
