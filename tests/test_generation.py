@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 
@@ -123,14 +124,29 @@ def test_files_of_other_choices_are_absent(baked, answers, absent_paths):
 
 @pytest.mark.slow
 def test_default_project_installs_into_a_fresh_venv_and_passes_its_own_checks(tmp_path):
-    """What a user does first: install with the dev extra, then lint and test."""
+    """What a user does first: install with the dev extra, lint, test, then commit.
+
+    The commit step is pre-commit's hooks over every file, run from the venv's own tools
+    with nothing to download: PRE_COMMIT_HOME is empty and the hooks are local.
+    """
     project = bake(tmp_path / "out")
     venv = tmp_path / "venv"
     python = str(venv / "bin" / "python")
+    environment = {
+        **os.environ,
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
 
     def run(*command: str) -> None:
         result = subprocess.run(
-            command, cwd=project, capture_output=True, text=True, timeout=900, check=False
+            command,
+            cwd=project,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}{result.stderr}"
 
@@ -139,3 +155,6 @@ def test_default_project_installs_into_a_fresh_venv_and_passes_its_own_checks(tm
     run(python, "-m", "ruff", "check", "--no-cache", ".")
     run(python, "-m", "ruff", "format", "--check", "--no-cache", ".")
     run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    run("git", "init", "--quiet")
+    run("git", "add", "--all")
+    run(str(venv / "bin" / "pre-commit"), "run", "--all-files", "--show-diff-on-failure")
