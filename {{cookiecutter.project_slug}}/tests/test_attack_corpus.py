@@ -14,15 +14,19 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import jwt
 import pytest
 
 from .support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
-from .support.fake_idp import ec_key, rsa_key
+from .support.fake_idp import FakeIdp, ec_key, rsa_key
 from .support.forged_tokens import b64url, hmac_signed, public_jwk, public_pem, unsigned
 from .support.raw_asgi import raw_request
+
+if TYPE_CHECKING:
+    from .conftest import Service
 
 pytestmark = pytest.mark.anyio
 
@@ -36,7 +40,7 @@ SECURITY_DOC = Path(__file__).resolve().parents[1] / "docs" / "security.md"
 class Target:
     """The app under attack, its fake IdP, and the ways a request reaches the app."""
 
-    def __init__(self, service, idp) -> None:
+    def __init__(self, service: Service, idp: FakeIdp) -> None:
         self.service = service
         self.idp = idp
         self.rules = service.edge.rules

@@ -10,7 +10,7 @@ import base64
 import dataclasses
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.identity.edge import (
@@ -23,6 +23,9 @@ from {{ cookiecutter.package_name }}.identity.edge import (
 )
 from {{ cookiecutter.package_name }}.identity.errors import AuthenticationFailed, IdentityHeaderTooLarge
 from {{ cookiecutter.package_name }}.identity.roles import RoleMap
+
+from .support.edge_simulator import EDGE_ADDRESS
+from .support.raw_asgi import raw_request
 
 USER, GROUPS = "x-user", "x-groups"
 SEPARATORS = [",", ";", "|", " "]
@@ -57,9 +60,11 @@ rule_sets = st.builds(
     lowercase=st.booleans(),
     max_groups=st.integers(1, 5),
 )
-header_names = st.sampled_from(
-    [USER, GROUPS, USER.upper(), USER.replace("-", "_"), GROUPS.replace("-", "_").upper()]
-).map(str.encode) | st.binary(max_size=12)
+NAME_VARIANTS = [USER.upper(), USER.replace("-", "_"), GROUPS.replace("-", "_").upper()]
+OTHER_NAMES = ["authorization", "x-forwarded-for", "x-request-id"]
+header_names = st.sampled_from([USER, GROUPS, *NAME_VARIANTS, *OTHER_NAMES]).map(
+    str.encode
+) | st.binary(max_size=12)
 header_values = st.one_of(
     st.binary(max_size=600),
     name_like.map(str.encode),
@@ -171,3 +176,21 @@ def test_roles_and_permissions_come_only_from_exactly_mapped_groups(case):
     assert grant.roles == {role for group in exact for role in role_map.groups[group]}
     assert grant.permissions == {p for role in grant.roles for p in role_map.roles[role]}
     assert grant == role_map.resolve(exact)
+
+
+@pytest.fixture
+def app_behind_the_edge(make_service):
+    service = make_service(identity_source="both", edge_user_header=USER, edge_groups_header=GROUPS)
+    return service.app
+
+
+# One app serves every example, as a running one serves every request.
+@pytest.mark.anyio
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw_headers=st.lists(st.tuples(header_names, header_values), max_size=4))
+async def test_any_header_bytes_from_the_edge_get_an_answer_never_an_error(
+    app_behind_the_edge, raw_headers
+):
+    response = await raw_request(app_behind_the_edge, peer=EDGE_ADDRESS, headers=raw_headers)
+
+    assert response.status_code in (200, 401, 403, 431)
