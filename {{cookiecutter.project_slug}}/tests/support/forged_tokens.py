@@ -15,6 +15,10 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
 def signing_input(header: dict, claims: dict) -> str:
     return f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
 
