@@ -2,16 +2,30 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
-from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.app import audit_logger, create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .support.edge_simulator import OUTSIDER_ADDRESS, EdgeSimulator, asgi_client
 from .support.fake_idp import FakeIdp
+
+# The same examples on every run, and nothing written into the project: no example
+# database, and hypothesis' own caches (written even without one) go to the temp folder.
+# `pytest --hypothesis-profile=default` explores new examples instead.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, deadline=None)
+hypothesis_settings.load_profile("repeatable")
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY",
+    str(Path(tempfile.gettempdir()) / "{{ cookiecutter.project_slug }}-hypothesis"),
+)
 
 TEST_ROLE_MAP = """
 [roles.orders-reader]
@@ -113,14 +127,15 @@ def service(make_service) -> Service:
 
 @pytest.fixture
 def audit_lines() -> list[dict]:
-    """Every audit line written during the test, parsed."""
+    """Every audit line written during the test, parsed, whether the app is built before
+    or after this fixture (the audit logger is set up here if no app did it yet)."""
     lines: list[dict] = []
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             lines.append(json.loads(record.getMessage()))
 
-    logger = logging.getLogger("{{ cookiecutter.package_name }}.audit")
+    logger = audit_logger()
     handler = Collect()
     logger.addHandler(handler)
     yield lines

@@ -31,15 +31,6 @@ async def test_known_user_without_the_permission_is_403(edge_service):
     assert "www-authenticate" not in response.headers
 
 
-async def test_403_body_does_not_name_the_missing_permission(edge_service, audit_lines):
-    response = await edge_service.edge.request(
-        "POST", "/v1/orders", user="rita", groups=["readers"], json={"item": "pen", "quantity": 1}
-    )
-
-    assert "orders:write" not in response.text
-    assert audit_lines[-1]["reason"] == "missing_permission:orders:write"
-
-
 async def test_user_with_no_mapped_group_can_sign_in_but_not_read(edge_service):
     me = await edge_service.edge.request("GET", "/v1/me", user="nobody", groups=["strangers"])
     orders = await edge_service.edge.request("GET", "/v1/orders", user="nobody", groups=["x"])

@@ -1,18 +1,16 @@
-"""Bearer tokens are verified locally against the IdP's keys and rules."""
+"""Bearer tokens are verified locally against the IdP's keys and rules.
+
+Each way to forge or misuse a token is a row of the attack corpus (test_attack_corpus.py);
+this file holds what valid tokens get and the refusals that are not attacks.
+"""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 
-from .support.fake_idp import ISSUERS, ec_key, rsa_key
+from .support.fake_idp import ISSUERS
 
 pytestmark = pytest.mark.anyio
 
@@ -43,7 +41,7 @@ async def test_each_idps_access_token_shape_is_accepted_with_its_roles(idp_name,
     assert body["roles"] == ["orders-writer"]
 
 
-async def test_expired_token_is_refused(bearer_service, idp):
+async def test_expired_token_tells_the_caller_it_expired(bearer_service, idp):
     now = int(time.time())
     token = idp.token(idp.claims(iat=now - 3600, nbf=now - 3600, exp=now - 60))
 
@@ -60,51 +58,6 @@ async def test_token_expired_within_leeway_is_accepted(bearer_service, idp):
     assert (await bearer_service.get_as(token)).status_code == 200
 
 
-@pytest.mark.parametrize("claim", ["nbf", "iat"])
-async def test_token_not_yet_valid_is_refused(bearer_service, idp, claim):
-    now = int(time.time())
-    token = idp.token(idp.claims(**{claim: now + 300}, exp=now + 900))
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-@pytest.mark.parametrize("claim", ["exp", "iat", "iss"])
-async def test_token_missing_a_required_claim_is_refused(bearer_service, idp, claim):
-    claims = idp.claims()
-    del claims[claim]
-
-    assert_invalid_token(await bearer_service.get_as(idp.token(claims)))
-
-
-async def test_token_living_longer_than_the_maximum_is_refused(make_service, idp):
-    service = make_service(identity_source="bearer_token", oidc_max_token_lifetime_seconds=3600)
-    now = int(time.time())
-    token = idp.token(idp.claims(iat=now, exp=now + 7200))
-
-    assert_invalid_token(await service.get_as(token))
-
-
-@pytest.mark.parametrize("issuer", ["prefix", "suffix", "trailing_slash"])
-async def test_issuer_must_match_exactly(bearer_service, idp, issuer):
-    wrong = {
-        "prefix": idp.issuer + "-evil",
-        "suffix": idp.issuer[:-1],
-        "trailing_slash": idp.issuer.rstrip("/") if idp.issuer.endswith("/") else idp.issuer + "/",
-    }[issuer]
-
-    assert_invalid_token(await bearer_service.get_as(idp.token(idp.claims(iss=wrong))))
-
-
-async def test_wrong_audience_is_refused(bearer_service, idp):
-    claims = idp.claims()
-    if idp.idp == "aws_cognito":
-        claims["client_id"] = "another-client"
-    else:
-        claims["aud"] = ["another-api", "https://idp.test/userinfo"]
-
-    assert_invalid_token(await bearer_service.get_as(idp.token(claims)))
-
-
 async def test_audience_list_containing_ours_is_accepted(bearer_service, idp):
     claims = idp.claims()
     if idp.idp != "aws_cognito":
@@ -113,117 +66,11 @@ async def test_audience_list_containing_ours_is_accepted(bearer_service, idp):
     assert (await bearer_service.get_as(idp.token(claims))).status_code == 200
 
 
-def unsigned(header: dict, claims: dict) -> str:
-    def part(data: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-    return f"{part(header)}.{part(claims)}."
-
-
-async def test_alg_none_is_refused(bearer_service, idp):
-    token = unsigned({"alg": "none", "typ": "JWT", "kid": "rsa-1"}, idp.claims())
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-async def test_hs256_signed_with_the_public_key_is_refused(bearer_service, idp):
-    public_pem = (
-        rsa_key("rsa-1")
-        .public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    header = {"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}
-    body = unsigned(header, idp.claims()).rstrip(".")
-    signature = hmac.new(public_pem, body.encode(), hashlib.sha256).digest()
-    token = body + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-async def test_algorithm_outside_the_allow_list_is_refused(bearer_service, idp):
-    token = idp.token(key=ec_key("ec-1"), algorithm="ES256")
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-async def test_token_algorithm_must_match_the_keys_algorithm(make_service, idp):
-    service = make_service(identity_source="bearer_token", oidc_algorithms="RS256,PS256")
-    token = idp.token(algorithm="PS256")
-
-    assert_invalid_token(await service.get_as(token))
-
-
-async def test_token_without_kid_is_refused(bearer_service, idp):
-    token = jwt.encode(idp.claims(), rsa_key("rsa-1"), algorithm="RS256")
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-async def test_token_with_unknown_kid_is_refused(bearer_service, idp):
-    token = idp.token(kid="not-published")
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-@pytest.mark.parametrize("header", ["jku", "x5u", "jwk"])
-async def test_key_source_headers_are_refused(bearer_service, idp, header):
-    value = {"kty": "oct", "k": "AAAA"} if header == "jwk" else "https://attacker.test/keys"
-
-    assert_invalid_token(await bearer_service.get_as(idp.token(headers={header: value})))
-
-
-async def test_unknown_critical_header_is_refused(bearer_service, idp):
-    token = idp.token(headers={"crit": ["exp-policy"], "exp-policy": 1})
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-async def test_signature_from_another_key_is_refused(bearer_service, idp):
-    token = idp.token(key=rsa_key("attacker"))
-
-    assert_invalid_token(await bearer_service.get_as(token))
-
-
-@pytest.mark.parametrize(
-    "mangle",
-    [
-        pytest.param(lambda t: t.rsplit(".", 1)[0] + ".", id="signature_stripped"),
-        pytest.param(lambda t: t[:-10], id="signature_truncated"),
-        pytest.param(lambda t: "!!!." + t.split(".", 1)[1], id="header_not_base64"),
-        pytest.param(
-            lambda t: t.split(".")[0] + ".bm90IGpzb24." + t.split(".")[2], id="payload_not_json"
-        ),
-        pytest.param(lambda t: t + ".extra.segments", id="five_segments"),
-        pytest.param(lambda t: "not-a-token", id="no_segments"),
-    ],
-)
-async def test_malformed_tokens_are_refused(bearer_service, idp, mangle):
-    assert_invalid_token(await bearer_service.get_as(mangle(idp.token())))
-
-
-async def test_token_over_the_size_limit_is_refused(make_service, idp):
-    service = make_service(identity_source="bearer_token", oidc_max_token_bytes=1024)
-    token = idp.token(groups=["g" * 40] * 40)
-
-    assert_invalid_token(await service.get_as(token))
-
-
 async def test_non_bearer_authorization_scheme_is_refused(bearer_service):
     async with bearer_service.client() as client:
         response = await client.get("/v1/me", headers={"Authorization": "Basic YWxpY2U6c2VjcmV0"})
 
     assert response.status_code == 401
-
-
-@pytest.mark.parametrize(
-    ("idp_name", "claim", "value"), [("keycloak", "typ", "ID"), ("aws_cognito", "token_use", "id")]
-)
-async def test_id_token_is_refused_where_the_idp_marks_token_types(
-    service_for, idp_name, claim, value
-):
-    service, idp = service_for(idp_name, identity_source="bearer_token")
-
-    assert_invalid_token(await service.get_as(idp.token(idp.claims(**{claim: value}))))
 
 
 async def test_required_header_typ_refuses_other_token_types(make_service, idp):

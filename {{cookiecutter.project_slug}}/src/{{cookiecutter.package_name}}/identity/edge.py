@@ -86,13 +86,23 @@ def normalize_user(raw: str, *, strip_domain: bool, lowercase: bool) -> str:
     ``WinNT://DOMAIN/user`` becomes ``DOMAIN\\user``; with ``strip_domain`` only the
     bare user name is kept. Applying it twice gives the same result as once.
     """
-    user = raw.strip()
-    if user[:8].lower() == "winnt://":
-        domain, _, name = user[8:].partition("/")
-        user = f"{domain}\\{name}" if name else domain
-    if strip_domain:
-        user = user.rpartition("\\")[2].partition("@")[0]
+    user = _unwrap_winnt(raw.strip())
+    # Repeat until nothing changes: ``CORP\\WinNT://D/u`` hides a second domain. Each pass
+    # only shortens the name, so the loop ends.
+    while strip_domain and (bare := _bare_user(user)) != user:
+        user = bare
     return user.lower() if lowercase else user
+
+
+def _unwrap_winnt(user: str) -> str:
+    if user[:8].lower() != "winnt://":
+        return user
+    domain, _, name = user[8:].partition("/")
+    return (f"{domain}\\{name}" if name else domain).strip()
+
+
+def _bare_user(user: str) -> str:
+    return _unwrap_winnt(user.rpartition("\\")[2].partition("@")[0].strip())
 
 
 def find_identity_headers(
