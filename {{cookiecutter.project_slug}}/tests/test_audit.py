@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
 
 from .support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
@@ -88,3 +91,25 @@ async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge
 
     assert audit_lines[-2]["client"] == "198.51.100.9"
     assert audit_lines[-1]["client"] == OUTSIDER_ADDRESS
+
+
+async def test_audit_lines_survive_logging_configured_before_the_app(make_service):
+    """A handler attached by the deployment's logging setup must not leave the audit
+    logger at the root's WARNING level, which would drop every line."""
+    logger = logging.getLogger("{{ cookiecutter.package_name }}.audit")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    lines: list[dict] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(record.getMessage()))
+
+    logger.handlers[:] = [Collect()]
+    logger.setLevel(logging.NOTSET)
+    try:
+        service = make_service(identity_source="edge_headers")
+        await service.edge.request("GET", "/v1/me", user="rita", groups=["readers"])
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved
+
+    assert [line["subject"] for line in lines] == ["rita"]

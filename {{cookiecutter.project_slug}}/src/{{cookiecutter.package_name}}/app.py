@@ -89,11 +89,13 @@ def create_app(
 
 
 def audit_logger() -> logging.Logger:
+    """The audit logger, always at INFO: logging set up elsewhere may add handlers to it,
+    but never silence it by leaving it at the root's WARNING."""
     logger = logging.getLogger(f"{__package__}.audit")
+    logger.setLevel(logging.INFO)
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
         logger.propagate = False
     return logger
