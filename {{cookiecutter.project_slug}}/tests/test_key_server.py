@@ -202,7 +202,7 @@ async def test_requests_keep_being_served_while_a_key_fetch_hangs(
         await until(lambda: key_server.fetches == 2, WAIT_SECONDS)
         health = await client.get("/healthz")
         cached_key = await client.get("/v1/me", headers=bearer(idp.token(jti="meanwhile")))
-        still_hung = not hung.done() and live.requests_in_progress == 1
+        still_hung = not hung.done()
         key_server.stop()
         after_drop = await hung
 

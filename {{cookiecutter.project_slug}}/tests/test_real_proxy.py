@@ -56,11 +56,11 @@ def needs_door(name: str):
 
 def group_granting(wanted: str, unwanted: str = "") -> str:
     """A group from the shipped role map whose permissions include `wanted`, not `unwanted`."""
-    return next(
-        group
-        for group in ROLE_MAP.groups
-        if wanted in (granted := ROLE_MAP.resolve([group]).permissions) and unwanted not in granted
-    )
+    for group in ROLE_MAP.groups:
+        granted = ROLE_MAP.resolve([group]).permissions
+        if wanted in granted and unwanted not in granted:
+            return group
+    raise LookupError(f"{ROLE_MAP.source} maps no group to {wanted!r} without {unwanted!r}")
 
 
 READER = group_granting("orders:read", unwanted="orders:write")
@@ -214,6 +214,7 @@ def test_identity_headers_straight_to_the_app_are_refused_and_audited_as_spoofin
     assert response.headers["content-type"] == "application/problem+json"
     audit = app.audit_line(response.headers["x-request-id"])
     assert (audit["peer"], audit["spoofing"]) == (CLIENT_ADDRESS, True)
+    assert audit["reason"] == "identity_header_from_untrusted_peer"
 
 
 def test_x_forwarded_for_naming_the_proxy_does_not_make_a_client_the_proxy(app):
@@ -247,3 +248,15 @@ def test_forged_x_forwarded_for_through_the_proxy_changes_neither_decision_nor_c
     assert honest.json() == forged.json()
     audit = app.audit_line(forged.headers["x-request-id"])
     assert (audit["peer"], audit["client"]) == (EDGE_ADDRESS, CLIENT_ADDRESS)
+
+
+@needs_door("web")
+def test_x_forwarded_for_naming_the_proxy_sent_through_the_proxy_fails_closed(edge, app):
+    """Fails closed: the TCP peer among the hops is what a peer rewritten from the header
+    (uvicorn's proxy headers switched on by mistake) looks like, so the app refuses."""
+    headers = signed_in("alice", [READER]) | {"X-Forwarded-For": EDGE_ADDRESS}
+
+    response = send(edge.url("web"), "GET", "/v1/me", headers=headers)
+
+    assert response.status_code == 401
+    assert app.audit_line(response.headers["x-request-id"])["spoofing"] is True

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .appliance_config import PROJECT_ROOT
-from .nginx_edge import free_port, wait_until_listening
+from .loopback import free_port, wait_until_listening
 
 AUDIT_WAIT_SECONDS = 10
 

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .fake_idp import FakeIdp
 
-LONGEST_HOLD_SECONDS = 60
+LONGEST_HOLD_SECONDS = 60  # a forgotten hold frees its thread, still unanswered
 
 
 class JwksServer:
@@ -53,7 +53,7 @@ class JwksServer:
             self._server = None
 
     def hold(self) -> None:
-        """Accept fetches but do not answer them until release(); never, if never released."""
+        """Accept fetches but answer none until release(); unreleased, they are never answered."""
         self._answering.clear()
 
     def release(self) -> None:
@@ -73,8 +73,8 @@ class JwksServer:
                     return
                 with server._lock:
                     server.fetches += 1
-                server._answering.wait(LONGEST_HOLD_SECONDS)
-                if server._stopping:
+                released = server._answering.wait(LONGEST_HOLD_SECONDS)
+                if not released or server._stopping:
                     return
                 time.sleep(server.delay)
                 body = json.dumps(server.idp.jwks()).encode()

@@ -36,11 +36,8 @@ class LiveApp:
         """Requests uvicorn has handed to the app that have not finished yet."""
         return len(self.server.server_state.tasks)
 
-    def client(self, local_address: str = "127.0.0.1", **kwargs) -> httpx.AsyncClient:
-        """A client whose connections leave from `local_address` (any 127.0.0.0/8 address)."""
-        limits = kwargs.pop("limits", httpx.Limits())
-        transport = httpx.AsyncHTTPTransport(local_address=local_address, limits=limits)
-        return httpx.AsyncClient(transport=transport, base_url=self.url, **kwargs)
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url)
 
 
 @dataclass

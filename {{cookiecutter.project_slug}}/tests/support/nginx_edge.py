@@ -15,43 +15,22 @@ into the identity headers and never forwards the lab headers themselves.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 from typing import BinaryIO
 
 from .edge_profile import Door, EdgeProfile
+from .loopback import free_port, wait_until_listening
 
 EDGE_ADDRESS = "127.0.0.2"
 LAB_USER_HEADER = "X-Lab-Signed-In-User"
 LAB_GROUPS_HEADER = "X-Lab-Signed-In-Groups"
 NGINX_MISSING = "nginx not installed: apt-get install nginx (the template's scripts/test does)"
-START_TIMEOUT_SECONDS = 15
 
 
 def find_nginx() -> str | None:
     """nginx on PATH, or where Debian puts it (/usr/sbin is not on a normal user's PATH)."""
     return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_listening(port: int, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode} while starting")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{what} did not listen on port {port} within {START_TIMEOUT_SECONDS} s")
 
 
 def header_variable(header: str) -> str:
