@@ -135,12 +135,9 @@ def audit_decisions() -> Iterator[Counter]:
             decisions[line["status"], line["spoofing"]] += 1
 
     audit = logging.getLogger("{{ cookiecutter.package_name }}.audit")
-    handlers, level = audit.handlers, audit.level
-    audit.handlers = [Count()]
-    audit.setLevel(logging.INFO)
+    handlers, audit.handlers = audit.handlers, [Count()]
     yield decisions
     audit.handlers = handlers
-    audit.setLevel(level)
 
 
 async def test_mixed_load_gets_only_right_answers_and_caches_stay_bounded(
