@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
 
 from .support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
@@ -88,3 +91,29 @@ async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge
 
     assert audit_lines[-2]["client"] == "198.51.100.9"
     assert audit_lines[-1]["client"] == OUTSIDER_ADDRESS
+
+
+@pytest.fixture
+def audit_logger_left_unset():
+    """The audit logger as logging configuration may leave it: a handler, no level."""
+    logger = logging.getLogger("{{ cookiecutter.package_name }}.audit")
+    handlers, level = logger.handlers, logger.level
+    logger.setLevel(logging.NOTSET)
+    yield logger
+    logger.handlers = handlers
+    logger.setLevel(level)
+
+
+async def test_audit_lines_are_written_when_a_handler_was_attached_before_start_up(
+    make_service, audit_logger_left_unset
+):
+    lines = []
+    collect = logging.Handler()
+    collect.emit = lambda record: lines.append(json.loads(record.getMessage()))
+    audit_logger_left_unset.handlers = [collect]
+    service = make_service()
+
+    async with service.client(OUTSIDER_ADDRESS) as client:
+        await client.get("/healthz")
+
+    assert [line["path"] for line in lines] == ["/healthz"]
