@@ -1,18 +1,28 @@
-"""Ports and start-up waits for the processes the real-proxy tests run on loopback."""
+"""Ports and start-up waits for the servers the tests run on loopback."""
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import time
 
 START_TIMEOUT_SECONDS = 15
+# Below the ephemeral ranges (Linux 32768-60999, BSD and macOS 49152-65535), so no
+# outgoing connection or bind to port 0 can take a port between choosing it and using it.
+LISTEN_PORTS = range(20_000, 32_000)
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port on 127.0.0.1 that nothing listens on, for a server started right after."""
+    for port in random.sample(LISTEN_PORTS, 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port on 127.0.0.1 in {LISTEN_PORTS}")
 
 
 def wait_until_listening(port: int, process: subprocess.Popen, what: str) -> None:
