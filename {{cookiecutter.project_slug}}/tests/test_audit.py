@@ -93,23 +93,27 @@ async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge
     assert audit_lines[-1]["client"] == OUTSIDER_ADDRESS
 
 
-async def test_audit_lines_survive_logging_configured_before_the_app(make_service):
-    """A handler attached by the deployment's logging setup must not leave the audit
-    logger at the root's WARNING level, which would drop every line."""
+@pytest.fixture
+def audit_logger_left_unset():
+    """The audit logger as logging configuration may leave it: a handler, no level."""
     logger = logging.getLogger("{{ cookiecutter.package_name }}.audit")
-    saved = logger.handlers[:], logger.level, logger.propagate
-    lines: list[dict] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(json.loads(record.getMessage()))
-
-    logger.handlers[:] = [Collect()]
+    handlers, level = logger.handlers, logger.level
     logger.setLevel(logging.NOTSET)
-    try:
-        service = make_service(identity_source="edge_headers")
-        await service.edge.request("GET", "/v1/me", user="rita", groups=["readers"])
-    finally:
-        logger.handlers[:], logger.level, logger.propagate = saved
+    yield logger
+    logger.handlers = handlers
+    logger.setLevel(level)
 
-    assert [line["subject"] for line in lines] == ["rita"]
+
+async def test_audit_lines_are_written_when_a_handler_was_attached_before_start_up(
+    make_service, audit_logger_left_unset
+):
+    lines = []
+    collect = logging.Handler()
+    collect.emit = lambda record: lines.append(json.loads(record.getMessage()))
+    audit_logger_left_unset.handlers = [collect]
+    service = make_service()
+
+    async with service.client(OUTSIDER_ADDRESS) as client:
+        await client.get("/healthz")
+
+    assert [line["path"] for line in lines] == ["/healthz"]

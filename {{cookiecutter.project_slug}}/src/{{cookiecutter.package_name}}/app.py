@@ -89,13 +89,17 @@ def create_app(
 
 
 def audit_logger() -> logging.Logger:
-    """The audit logger, always at INFO: logging set up elsewhere may add handlers to it,
-    but never silence it by leaving it at the root's WARNING."""
+    """JSON lines on stdout, unless logging configuration already gave the logger handlers.
+
+    The level is set whenever none was configured: audit lines are INFO, and a logger left
+    at the inherited WARNING would drop every one of them without a word.
+    """
     logger = logging.getLogger(f"{__package__}.audit")
-    logger.setLevel(logging.INFO)
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
         logger.propagate = False
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
     return logger

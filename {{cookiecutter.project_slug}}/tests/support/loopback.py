@@ -1,0 +1,39 @@
+"""Ports and start-up waits for the servers the tests run on loopback."""
+
+from __future__ import annotations
+
+import random
+import socket
+import subprocess
+import time
+
+START_TIMEOUT_SECONDS = 15
+# Below the ephemeral ranges (Linux 32768-60999, BSD and macOS 49152-65535), so no
+# outgoing connection or bind to port 0 can take a port between choosing it and using it.
+LISTEN_PORTS = range(20_000, 32_000)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on, for a server started right after."""
+    for port in random.sample(LISTEN_PORTS, 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port on 127.0.0.1 in {LISTEN_PORTS}")
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, what: str) -> None:
+    """Return once 127.0.0.1:`port` accepts; raise if `process` exits or time runs out."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode} while starting")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not listen on port {port} within {START_TIMEOUT_SECONDS} s")

@@ -1,0 +1,113 @@
+"""nginx on loopback standing in for the appliance, configured from the shipped edge/ files.
+
+Each door of the EdgeProfile (tests/support/edge_profile.py) becomes an nginx server on
+its own port that forwards to the app from 127.0.0.2 (``proxy_bind``), appends the
+client to X-Forwarded-For as appliances do, drops the client's copies of the headers the
+appliance strips, closes the connection (nginx's 444, like a NetScaler RESET) when the
+client sends a header the appliance refuses, and, on a door that signs users in, inserts
+the identity headers the appliance inserts.
+
+Sign-in is simulated: the test names the signed-in user and groups in two lab-only
+headers, whose values are exactly what the appliance would insert; nginx copies them
+into the identity headers and never forwards the lab headers themselves.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import BinaryIO
+
+from .edge_profile import Door, EdgeProfile
+from .loopback import free_port, wait_until_listening
+
+EDGE_ADDRESS = "127.0.0.2"
+LAB_USER_HEADER = "X-Lab-Signed-In-User"
+LAB_GROUPS_HEADER = "X-Lab-Signed-In-Groups"
+NGINX_MISSING = "nginx not installed: apt-get install nginx (the template's scripts/test does)"
+
+
+def find_nginx() -> str | None:
+    """nginx on PATH, or where Debian puts it (/usr/sbin is not on a normal user's PATH)."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+
+
+def header_variable(header: str) -> str:
+    return "$http_" + header.lower().replace("-", "_")
+
+
+def door_server(door: Door, port: int, app_port: int) -> str:
+    lines = [f"listen 127.0.0.1:{port};"]
+    for header in sorted(door.refuses):
+        lines.append("if (" + header_variable(header) + ") { return 444; }")
+    lines += [
+        "location / {",
+        f"    proxy_pass http://127.0.0.1:{app_port};",
+        f"    proxy_bind {EDGE_ADDRESS};",
+        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        f'    proxy_set_header {LAB_USER_HEADER} "";',
+        f'    proxy_set_header {LAB_GROUPS_HEADER} "";',
+    ]
+    for header in sorted(door.strips.keys() - door.inserts.keys()):
+        lines.append(f'    proxy_set_header {header} "";')
+    for header, (kind, _) in sorted(door.inserts.items()):
+        source = LAB_USER_HEADER if kind == "user" else LAB_GROUPS_HEADER
+        lines.append(f"    proxy_set_header {header} {header_variable(source)};")
+    lines.append("}")
+    return "server {\n" + "".join(f"    {line}\n" for line in lines) + "}\n"
+
+
+def render_config(prefix: Path, servers: list[str]) -> str:
+    temp_paths = "".join(
+        f"    {kind}_temp_path {prefix / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        "daemon off;\n"
+        "worker_processes 1;\n"
+        f"pid {prefix / 'nginx.pid'};\n"
+        f"error_log {prefix / 'error.log'} warn;\n"
+        "events { worker_connections 512; }\n"
+        "http {\n"
+        "    access_log off;\n"
+        f"{temp_paths}" + "".join(servers) + "}\n"
+    )
+
+
+class NginxEdge:
+    def __init__(self, nginx: str, profile: EdgeProfile, app_port: int, prefix: Path) -> None:
+        self.ports = {name: free_port() for name in profile.doors}
+        servers = [
+            door_server(door, self.ports[name], app_port) for name, door in profile.doors.items()
+        ]
+        prefix.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.config = prefix / "nginx.conf"
+        self.config.write_text(render_config(prefix, servers), encoding="utf-8")
+        self.command = [nginx, "-p", str(prefix), "-c", str(self.config), "-e", "stderr"]
+        self.process: subprocess.Popen | None = None
+        self.stderr: BinaryIO | None = None
+
+    def url(self, door: str) -> str:
+        return f"http://127.0.0.1:{self.ports[door]}"
+
+    def start(self) -> None:
+        self.stderr = (self.prefix / "stderr.log").open("wb")
+        self.process = subprocess.Popen(self.command, stderr=self.stderr)  # noqa: S603
+        try:
+            for port in self.ports.values():
+                wait_until_listening(port, self.process, f"nginx ({self.prefix / 'error.log'})")
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}:\n{self.errors()}") from None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        if self.stderr is not None:
+            self.stderr.close()
+
+    def errors(self) -> str:
+        logs = [self.prefix / "stderr.log", self.prefix / "error.log"]
+        return "".join(path.read_text(errors="replace") for path in logs if path.exists())
