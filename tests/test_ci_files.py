@@ -46,12 +46,13 @@ REQUIRED_COMMANDS = {
     ".github/workflows/ci.yml": [
         "make lint", "make test", "make access-check",
         'make --silent access-report | tee -a "$GITHUB_STEP_SUMMARY"', "make audit",
-        "make edge-check", "make edge-validate", "make image",
+        "make edge-check", "make edge-validate", "make image", "apt-get install -y -qq nginx",
     ],
     ".gitlab-ci.yml": [
         "make lint", "make test", "make access-check", "make --silent access-report",
         "make audit", "make edge-check", "terraform fmt -check",
         "init -backend=false", "validate", "docker build",
+        "apt-get install -y -qq --no-install-recommends nginx",
     ],
 }  # fmt: skip
 MAKE_TARGET_CALL = re.compile(r"\bmake (?:--silent )?([a-z0-9-]+)")
