@@ -25,7 +25,7 @@ from .loopback import free_port, wait_until_listening
 EDGE_ADDRESS = "127.0.0.2"
 LAB_USER_HEADER = "X-Lab-Signed-In-User"
 LAB_GROUPS_HEADER = "X-Lab-Signed-In-Groups"
-NGINX_MISSING = "nginx not installed: apt-get install nginx (the template's scripts/test does)"
+NGINX_MISSING = "nginx not installed: apt-get install nginx (the generated CI installs it)"
 
 
 def find_nginx() -> str | None:
