@@ -1,4 +1,4 @@
-"""A few thousand mixed requests, 100+ in flight in the app at once, against uvicorn on loopback.
+"""A few thousand mixed requests, 100+ at once in uvicorn (read, not yet answered), on loopback.
 
 Every answer is checked against the decision it must get, and afterwards every cache
 the request path fills is shown to sit at its size limit, not above it. The edge
