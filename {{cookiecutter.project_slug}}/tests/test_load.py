@@ -1,4 +1,4 @@
-"""A few thousand mixed requests, 100+ in flight, against uvicorn on loopback.
+"""A few thousand mixed requests, 100+ at once in uvicorn (read, not yet answered), on loopback.
 
 Every answer is checked against the decision it must get, and afterwards every cache
 the request path fills is shown to sit at its size limit, not above it. The edge
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
@@ -24,7 +25,7 @@ from {{ cookiecutter.package_name }}.identity.idp import PRESETS
 
 from .support.fake_idp import rsa_key
 from .support.jwks_server import JwksServer
-from .support.live_app import Answer, KeepAliveConnection, serving
+from .support.live_app import Answer, KeepAliveConnection, LiveApp, serving
 
 pytestmark = pytest.mark.anyio
 
@@ -86,33 +87,41 @@ def mixed_calls(idp, rules: EdgeHeaderRules) -> list[Call]:
     return calls
 
 
-async def send_all(calls: list[Call], url: str) -> tuple[list[Answer], int]:
-    """Answers in the order of `calls`, and the most requests that were in flight at once.
+class PeakInFlight:
+    """The app wrapped to sample, as each request reaches it, how many requests uvicorn
+    has read and not yet answered: in flight on the server's side, not the client's."""
 
-    Each worker keeps one connection from the edge's address and one from the outsider's.
-    """
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.live: LiveApp | None = None
+        self.peak = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.live is not None:
+            self.peak = max(self.peak, self.live.requests_in_progress)
+        await self.app(scope, receive, send)
+
+
+async def send_all(calls: list[Call], url: str) -> list[Answer]:
+    """Answers in the order of `calls`, from IN_FLIGHT workers that each keep one request
+    outstanding on one connection from the edge's address and one from the outsider's."""
     answers: list[Answer | None] = [None] * len(calls)
     queue = iter(range(len(calls)))
-    in_flight = peak = 0
 
     async def worker() -> None:
-        nonlocal in_flight, peak
         connections = {source: KeepAliveConnection(url, source) for source in (EDGE, OUTSIDER)}
         for index in queue:
             call = calls[index]
-            in_flight += 1
-            peak = max(peak, in_flight)
             method, path = call.request.split()
             answers[index] = await connections[call.source].request(
                 method, path, call.headers, call.body
             )
-            in_flight -= 1
         for connection in connections.values():
             await connection.close()
 
     async with asyncio.timeout(LOAD_TIME_LIMIT_SECONDS):
         await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
-    return answers, peak
+    return answers
 
 
 def wrong_decisions(calls: list[Call], answers: list[Answer]) -> list[str]:
@@ -145,17 +154,19 @@ async def test_mixed_load_gets_only_right_answers_and_caches_stay_bounded(
 ):
     key_server = JwksServer(idp)
     key_server.start()
-    settings = make_settings(
-        identity_source="both",
-        trusted_edge_networks=f"{EDGE}/32",
-        oidc_jwks_url=key_server.url,
-        token_cache_size=TOKEN_CACHE_SIZE,
-    )
-    app = create_app(settings)
-    calls = mixed_calls(idp, EdgeHeaderRules.from_settings(settings))
     try:
-        async with serving(app) as live:
-            answers, peak = await send_all(calls, live.url)
+        settings = make_settings(
+            identity_source="both",
+            trusted_edge_networks=f"{EDGE}/32",
+            oidc_jwks_url=key_server.url,
+            token_cache_size=TOKEN_CACHE_SIZE,
+        )
+        app = create_app(settings)
+        in_flight = PeakInFlight(app)
+        calls = mixed_calls(idp, EdgeHeaderRules.from_settings(settings))
+        async with serving(in_flight) as live:
+            in_flight.live = live
+            answers = await send_all(calls, live.url)
     finally:
         key_server.stop()
 
@@ -164,7 +175,7 @@ async def test_mixed_load_gets_only_right_answers_and_caches_stay_bounded(
     edge_principals = authenticator._edge_principal.cache_info()
     trusted_lookups = authenticator.trusted_networks.contains.cache_info()
     assert len(calls) >= 3000
-    assert peak >= 100
+    assert in_flight.peak >= 100
     assert [a.status_code for a in answers if a.status_code >= 500] == []
     assert wrong_decisions(calls, answers) == []
     assert len(token_cache) == token_cache.max_entries == TOKEN_CACHE_SIZE

@@ -15,21 +15,26 @@ import time
 from pathlib import Path
 
 from .appliance_config import PROJECT_ROOT
-from .loopback import free_port, wait_until_listening
+from .loopback import (
+    ADDRESS_IN_USE,
+    START_ATTEMPTS,
+    free_port,
+    stop_process,
+    wait_until_listening,
+)
 
 AUDIT_WAIT_SECONDS = 10
 
 
 class DeployedApp:
     def __init__(self, settings: dict[str, str], output: Path) -> None:
-        self.port = free_port()
+        self.port = 0
         self.environment = {
             "PATH": os.environ.get("PATH", ""),
             "PYTHONPATH": str(PROJECT_ROOT / "src"),
             "PYTHONUNBUFFERED": "1",
             **settings,
             "HOST": "127.0.0.1",
-            "PORT": str(self.port),
         }
         self.output = output
         self.process: subprocess.Popen | None = None
@@ -39,23 +44,30 @@ class DeployedApp:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        with self.output.open("wb") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "{{ cookiecutter.package_name }}"],
-                cwd=PROJECT_ROOT,
-                env=self.environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_until_listening(self.port, self.process, "the app")
-        except RuntimeError as exc:
-            raise RuntimeError(f"{exc}:\n{self.output.read_text(errors='replace')}") from None
+        """Start on a free port, on another if a parallel job took it first."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.port = free_port()
+            with self.output.open("wb") as output:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "{{ cookiecutter.package_name }}"],
+                    cwd=PROJECT_ROOT,
+                    env=self.environment | {"PORT": str(self.port)},
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                wait_until_listening(self.port, self.process, "the app")
+                return
+            except RuntimeError as exc:
+                self.stop()
+                log = self.output.read_text(errors="replace")
+                if attempt == START_ATTEMPTS or ADDRESS_IN_USE not in log.lower():
+                    raise RuntimeError(f"{exc}:\n{log}") from None
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop_process(self.process)
+            self.process = None
 
     def audit_line(self, request_id: str) -> dict:
         """The audit line of one request; it is written just after the answer is sent."""

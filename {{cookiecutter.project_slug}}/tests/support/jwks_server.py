@@ -13,7 +13,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .fake_idp import FakeIdp
-from .loopback import free_port
 
 LONGEST_HOLD_SECONDS = 60  # a forgotten hold frees its thread, still unanswered
 
@@ -24,7 +23,7 @@ class JwksServer:
         self.delay = 0.0
         self.fetches = 0
         self.answered = 0
-        self.port = free_port()
+        self.port = 0  # chosen by the system at the first start, kept after
         self._answering = threading.Event()
         self._answering.set()
         self._stopping = False
@@ -36,9 +35,10 @@ class JwksServer:
         return f"http://127.0.0.1:{self.port}{self.idp.jwks_path}"
 
     def start(self) -> None:
-        """Listen on 127.0.0.1; after a stop, on the same port again."""
+        """Listen on 127.0.0.1, on a port the system picks; after a stop, on the same port."""
         self._stopping = False
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self.port = self._server.server_address[1]
         self._server.daemon_threads = True
         self._server.block_on_close = False
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()

@@ -33,8 +33,8 @@ class LiveApp:
 
     @property
     def requests_in_progress(self) -> int:
-        """Requests uvicorn has handed to the app that have not finished yet."""
-        return len(self.server.server_state.tasks)
+        """Requests uvicorn has read and handed to the app that are not answered yet."""
+        return sum(not task.done() for task in self.server.server_state.tasks)
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.url)

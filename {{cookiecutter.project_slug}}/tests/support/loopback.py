@@ -1,4 +1,4 @@
-"""Ports and start-up waits for the servers the tests run on loopback."""
+"""Ports, start-up waits and shutdown for the servers the tests run on loopback."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ import subprocess
 import time
 
 START_TIMEOUT_SECONDS = 15
+STOP_TIMEOUT_SECONDS = 10
 # Below the ephemeral ranges (Linux 32768-60999, BSD and macOS 49152-65535), so no
 # outgoing connection or bind to port 0 can take a port between choosing it and using it.
 LISTEN_PORTS = range(20_000, 32_000)
+# A server that cannot listen on port 0 and report its port (nginx, the app as deployed)
+# gets a free port; a parallel job may take it first, so the start is tried again.
+START_ATTEMPTS = 3
+ADDRESS_IN_USE = "address already in use"
 
 
 def free_port() -> int:
@@ -37,3 +42,13 @@ def wait_until_listening(port: int, process: subprocess.Popen, what: str) -> Non
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"{what} did not listen on port {port} within {START_TIMEOUT_SECONDS} s")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate `process`, and kill it if it has not exited in STOP_TIMEOUT_SECONDS."""
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

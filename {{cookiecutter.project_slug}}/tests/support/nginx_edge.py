@@ -17,10 +17,15 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
-from typing import BinaryIO
 
 from .edge_profile import Door, EdgeProfile
-from .loopback import free_port, wait_until_listening
+from .loopback import (
+    ADDRESS_IN_USE,
+    START_ATTEMPTS,
+    free_port,
+    stop_process,
+    wait_until_listening,
+)
 
 EDGE_ADDRESS = "127.0.0.2"
 LAB_USER_HEADER = "X-Lab-Signed-In-User"
@@ -77,36 +82,44 @@ def render_config(prefix: Path, servers: list[str]) -> str:
 
 class NginxEdge:
     def __init__(self, nginx: str, profile: EdgeProfile, app_port: int, prefix: Path) -> None:
-        self.ports = {name: free_port() for name in profile.doors}
-        servers = [
-            door_server(door, self.ports[name], app_port) for name, door in profile.doors.items()
-        ]
         prefix.mkdir(parents=True, exist_ok=True)
+        self.nginx = nginx
+        self.profile = profile
+        self.app_port = app_port
         self.prefix = prefix
         self.config = prefix / "nginx.conf"
-        self.config.write_text(render_config(prefix, servers), encoding="utf-8")
-        self.command = [nginx, "-p", str(prefix), "-c", str(self.config), "-e", "stderr"]
+        self.ports: dict[str, int] = {}
         self.process: subprocess.Popen | None = None
-        self.stderr: BinaryIO | None = None
 
     def url(self, door: str) -> str:
         return f"http://127.0.0.1:{self.ports[door]}"
 
     def start(self) -> None:
-        self.stderr = (self.prefix / "stderr.log").open("wb")
-        self.process = subprocess.Popen(self.command, stderr=self.stderr)  # noqa: S603
-        try:
-            for port in self.ports.values():
-                wait_until_listening(port, self.process, f"nginx ({self.prefix / 'error.log'})")
-        except RuntimeError as exc:
-            raise RuntimeError(f"{exc}:\n{self.errors()}") from None
+        """Start on free ports, on others if a parallel job took one first."""
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.ports = {name: free_port() for name in self.profile.doors}
+            servers = [
+                door_server(door, self.ports[name], self.app_port)
+                for name, door in self.profile.doors.items()
+            ]
+            self.config.write_text(render_config(self.prefix, servers), encoding="utf-8")
+            command = [self.nginx, "-p", str(self.prefix), "-c", str(self.config), "-e", "stderr"]
+            with (self.prefix / "stderr.log").open("wb") as stderr:
+                self.process = subprocess.Popen(command, stderr=stderr)  # noqa: S603
+            try:
+                for port in self.ports.values():
+                    wait_until_listening(port, self.process, f"nginx ({self.prefix / 'error.log'})")
+                return
+            except RuntimeError as exc:
+                self.stop()
+                errors = self.errors()
+                if attempt == START_ATTEMPTS or ADDRESS_IN_USE not in errors.lower():
+                    raise RuntimeError(f"{exc}:\n{errors}") from None
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        if self.stderr is not None:
-            self.stderr.close()
+            stop_process(self.process)
+            self.process = None
 
     def errors(self) -> str:
         logs = [self.prefix / "stderr.log", self.prefix / "error.log"]
