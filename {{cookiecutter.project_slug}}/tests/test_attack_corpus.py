@@ -313,6 +313,12 @@ async def json_serialization_around_a_compact_token(target):
     return await target.send_token(token)
 
 
+@attack(TOKEN, 401, "header_too_large")
+async def deeply_nested_token_header(target):
+    """Nesting deep enough to exhaust the JSON parser's recursion, still under the size limit."""
+    return await target.send_token(f"{b64url(b'[' * 3000 + b']' * 3000)}.e30.c2ln")
+
+
 @attack(TOKEN, 401, "token_too_large")
 async def token_over_size_limit(target):
     groups = [f"group-{n:04}" for n in range(900)]
@@ -359,6 +365,13 @@ async def x_forwarded_for_naming_the_edge(target):
 async def peer_rewritten_from_x_forwarded_for(target):
     """What the app sees behind uvicorn with proxy headers on: the peer is the header's value."""
     headers = target.identity("alice", ["admins"]) | {"X-Forwarded-For": EDGE_ADDRESS}
+    return await target.from_edge(headers)
+
+
+@attack(EDGE, 401, "peer_address_from_forwarded_header", spoofing=True)
+async def peer_rewritten_from_x_forwarded_for_with_a_port(target):
+    """uvicorn drops the port of a hop when it rewrites the peer, so the guard must too."""
+    headers = target.identity("alice", ["admins"]) | {"X-Forwarded-For": f"{EDGE_ADDRESS}:1"}
     return await target.from_edge(headers)
 
 
@@ -480,6 +493,29 @@ async def spoofed_headers_beside_a_valid_token(target):
     token = target.idp.token(groups=["readers"])
     headers = target.identity("alice", ["admins"]) | {"Authorization": f"Bearer {token}"}
     return await target.from_outsider(headers, path="/v1/admin/security")
+
+
+@attack(BOTH, 401, "identity_header_from_untrusted_peer", spoofing=True)
+async def spoofed_headers_beside_basic_authorization(target):
+    headers = target.identity("alice", ["admins"]) | {"Authorization": "Basic eA=="}
+    return await target.from_outsider(headers)
+
+
+@attack(BOTH, 401, "identity_header_from_untrusted_peer", spoofing=True)
+async def spoofed_headers_beside_a_bare_bearer(target):
+    return await target.from_outsider(
+        target.identity("alice", ["admins"]) | {"Authorization": "Bearer"}
+    )
+
+
+@attack(BOTH, 401, "identity_header_from_untrusted_peer", spoofing=True)
+async def spoofed_headers_beside_two_authorization_headers(target):
+    headers = [
+        *target.identity("alice", ["admins"]).items(),
+        ("Authorization", "Bearer a"),
+        ("Authorization", "Bearer b"),
+    ]
+    return await target.from_outsider(headers)
 
 
 # Authorization --------------------------------------------------------------------------

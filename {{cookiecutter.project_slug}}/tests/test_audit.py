@@ -63,6 +63,23 @@ async def test_open_route_is_audited_as_public(service, audit_lines):
     assert audit_lines[-1]["subject"] is None
 
 
+async def test_unexpected_error_is_audited_as_a_500_error(make_service, audit_lines):
+    service = make_service(identity_source="edge_headers")
+
+    @service.app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    async with service.client() as client:
+        client._transport.raise_app_exceptions = False
+        response = await client.get("/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (audit_lines[-1]["status"], audit_lines[-1]["decision"]) == (500, "error")
+    assert audit_lines[-1]["request_id"] == response.json()["request_id"]
+
+
 async def test_request_id_from_the_edge_is_kept(make_service, audit_lines):
     service = make_service(identity_source="edge_headers")
     response = await service.edge.request(
@@ -96,7 +113,7 @@ async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge
 @pytest.fixture
 def audit_logger_left_unset():
     """The audit logger as logging configuration may leave it: a handler, no level."""
-    logger = logging.getLogger("{{ cookiecutter.package_name }}.audit")
+    logger = logging.getLogger("orders_api.audit")
     handlers, level = logger.handlers, logger.level
     logger.setLevel(logging.NOTSET)
     yield logger

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
+
+from {{ cookiecutter.package_name }}.identity.keys import MAX_JWKS_BYTES, SigningKeys
+
+from .support.fake_idp import rsa_key
 
 pytestmark = pytest.mark.anyio
 
@@ -136,3 +141,62 @@ async def test_discovery_naming_another_issuer_yields_no_keys(service_for):
     response = await service.get_as(idp.token(idp.claims(iss=service.settings.oidc_issuer)))
 
     assert response.status_code == 503
+
+
+async def test_a_key_pyjwt_cannot_load_is_skipped_and_the_others_serve(bearer_service, idp):
+    good = idp.jwks()["keys"]
+    ec_key_claiming_rsa = {"kty": "EC", "alg": "RS256", "kid": "bad-1", "crv": "P-256"}
+    idp.jwks = lambda: {"keys": [ec_key_claiming_rsa, *good]}
+
+    assert (await bearer_service.get_as(idp.token())).status_code == 200
+
+
+async def test_a_key_set_whose_keys_are_not_a_list_is_a_failed_fetch(bearer_service, idp):
+    idp.jwks = lambda: {"keys": 5}
+    async with bearer_service.client() as client:
+        assert (await client.get("/readyz")).status_code == 503
+
+    assert (await bearer_service.get_as(idp.token())).status_code == 503
+
+
+async def test_a_broken_key_set_keeps_the_last_good_keys(bearer_service, idp):
+    assert (await bearer_service.get_as(idp.token())).status_code == 200
+    idp.jwks = lambda: {"keys": 5}
+    bearer_service.app.state.signing_keys._attempted_at -= 31
+
+    unknown = await bearer_service.get_as(idp.token(kid="attacker-1", key=rsa_key("attacker")))
+
+    assert unknown.status_code == 401
+    assert idp.jwks_hits == 2
+    assert (await bearer_service.get_as(idp.token())).status_code == 200
+
+
+async def test_an_oversized_key_set_is_refused_without_reading_it_all(idp):
+    served = {"bytes": 0, "oversized": False}
+
+    async def body():
+        for _ in range(4 * MAX_JWKS_BYTES // 65536):
+            served["bytes"] += 65536
+            yield b" " * 65536
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if served["oversized"]:
+            return httpx.Response(200, content=body())
+        return httpx.Response(200, json=idp.jwks())
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+        keys = SigningKeys(
+            issuer=idp.issuer,
+            jwks_url="https://idp.test/jwks",
+            algorithms=("RS256",),
+            http=http,
+            ttl=0,
+            cooldown=0,
+            timeout=5,
+        )
+        await keys.refresh()
+        served["oversized"] = True
+        await keys.refresh()
+
+    assert set(keys.keys) == {"rsa-1"}
+    assert MAX_JWKS_BYTES < served["bytes"] <= MAX_JWKS_BYTES + 65536

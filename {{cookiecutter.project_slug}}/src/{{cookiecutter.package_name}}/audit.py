@@ -1,7 +1,9 @@
 """One JSON audit line per request: who, what, the decision and why.
 
 Pure ASGI middleware, so it adds no per-request task or threadpool hop. It never
-logs a header value other than the request id, and never a token.
+logs a token, the Authorization or Cookie header or the groups header. By design it
+logs the request id, the subject (from the user header or the token) and the client
+(an X-Forwarded-For hop, read only from trusted peers).
 """
 
 from __future__ import annotations
@@ -88,6 +90,10 @@ class AuditMiddleware:
 
         try:
             await self.app(scope, receive, send_with_request_id)
+        except Exception:
+            # The 500 page is sent later by Starlette's outermost middleware.
+            record.status = record.status or 500
+            raise
         finally:
             self._write(record, time.perf_counter() - started)
 

@@ -10,6 +10,7 @@ privileges must never happen.
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Address, IPv6Address, ip_address
 
 from starlette.requests import Request
 
@@ -49,9 +50,10 @@ class Authenticator:
 
     async def authenticate(self, request: Request) -> Principal:
         found = find_identity_headers(request.scope["headers"], self.edge_rules)
-        token = self._bearer_token(request) if self.verifier else None
         if found:
             self._check_edge_peer(request)
+        token = self._bearer_token(request) if self.verifier else None
+        if found:
             if token is not None:
                 raise AuthenticationFailed(
                     "ambiguous_credentials",
@@ -136,8 +138,22 @@ def _peer_came_from_forwarded_header(request: Request, peer: str | None) -> bool
     the socket peer is not among the hops. If it is, the server rewrote the peer
     from a header (uvicorn without --no-proxy-headers), and it proves nothing.
     """
+    peer_address = _hop_address(peer or "")
     hops = b",".join(_raw_values(request, b"x-forwarded-for")).decode("latin-1").split(",")
-    return peer in (hop.strip() for hop in hops)
+    return peer_address is not None and peer_address in map(_hop_address, hops)
+
+
+def _hop_address(hop: str) -> IPv4Address | IPv6Address | None:
+    """The address in one X-Forwarded-For hop, without brackets or port; None if it is none."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        hop = hop[1:].partition("]")[0]
+    elif hop.count(":") == 1:
+        hop = hop.partition(":")[0]
+    try:
+        return ip_address(hop)
+    except ValueError:
+        return None
 
 
 def _raw_values(request: Request, name: bytes) -> list:

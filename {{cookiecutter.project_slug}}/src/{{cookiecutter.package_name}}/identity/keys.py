@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
 
 import httpx
 from jwt import PyJWK
-from jwt.exceptions import PyJWKError
+from jwt.exceptions import PyJWTError
 
 from ..settings import require_safe_url
 from .errors import SigningKeysUnavailable
@@ -114,7 +115,14 @@ class SigningKeys:
             async with asyncio.timeout(self.timeout):
                 url = self.jwks_url or await self._discover_jwks_url()
                 keys = self._usable_keys(await self._get_json(url))
-        except (KeyFetchError, httpx.HTTPError, TimeoutError) as exc:
+        except (
+            KeyFetchError,
+            httpx.HTTPError,
+            TimeoutError,
+            PyJWTError,
+            ValueError,
+            TypeError,
+        ) as exc:
             logger.warning("JWKS fetch failed, keeping %d cached keys: %r", len(self.keys), exc)
             return
         self.keys = keys
@@ -135,14 +143,17 @@ class SigningKeys:
         return jwks_uri
 
     async def _get_json(self, url: str) -> dict:
-        response = await self.http.get(url)
-        if response.status_code != 200:
-            raise KeyFetchError(f"{url} answered {response.status_code}")
-        if len(response.content) > MAX_JWKS_BYTES:
-            raise KeyFetchError(f"{url} answered more than {MAX_JWKS_BYTES} bytes")
+        body = bytearray()
+        async with self.http.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise KeyFetchError(f"{url} answered {response.status_code}")
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_JWKS_BYTES:
+                    raise KeyFetchError(f"{url} answered more than {MAX_JWKS_BYTES} bytes")
         try:
-            document = response.json()
-        except ValueError:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
             raise KeyFetchError(f"{url} did not answer JSON") from None
         if not isinstance(document, dict):
             raise KeyFetchError(f"{url} did not answer a JSON object")
@@ -150,7 +161,10 @@ class SigningKeys:
 
     def _usable_keys(self, jwks: dict) -> dict[str, PyJWK]:
         keys = {}
-        for jwk in jwks.get("keys") or ():
+        published = jwks.get("keys")
+        if not isinstance(published, list):
+            raise KeyFetchError("the key set has no list of keys")
+        for jwk in published:
             if not isinstance(jwk, dict) or jwk.get("use", "sig") != "sig":
                 continue
             kid, algorithm = jwk.get("kid"), self._algorithm_for(jwk)
@@ -158,7 +172,7 @@ class SigningKeys:
                 continue
             try:
                 keys[kid] = PyJWK(jwk, algorithm)
-            except PyJWKError:
+            except (PyJWTError, ValueError, TypeError):
                 continue
         if not keys:
             raise KeyFetchError("the key set holds no usable signing key")

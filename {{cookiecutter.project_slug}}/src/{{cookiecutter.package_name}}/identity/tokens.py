@@ -23,6 +23,9 @@ from .token_cache import VerifiedTokenCache
 
 KEY_SOURCE_HEADERS = ("jku", "x5u", "jwk", "x5c")
 INVALID = "The bearer token is not valid."
+# A JOSE header holds a few short fields (alg, kid, typ); refusing a longer one before
+# decoding keeps the JSON parser away from deeply nested input.
+MAX_HEADER_SEGMENT_BYTES = 2048
 
 
 def _refuse(reason: str, detail: str = INVALID) -> AuthenticationFailed:
@@ -189,9 +192,11 @@ def _read_header(token: str) -> dict:
     if token.count(".") != 2:
         raise _refuse("malformed_token")
     segment = token.partition(".")[0]
+    if len(segment) > MAX_HEADER_SEGMENT_BYTES:
+        raise _refuse("header_too_large")
     try:
         header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):
         raise _refuse("malformed_token") from None
     if not isinstance(header, dict):
         raise _refuse("malformed_token")
