@@ -248,11 +248,6 @@ bearer_tokens = st.builds(
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=False,
-    reason="known bug: a deeply nested JSON token header raises RecursionError (a 500) "
-    "in tokens._read_header; remove this mark once the fix is merged",
-)
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(token=bearer_tokens)
 async def test_any_structured_bearer_token_is_refused_never_an_error(app_behind_the_edge, token):
