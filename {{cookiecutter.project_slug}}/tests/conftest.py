@@ -94,6 +94,17 @@ class Service:
     def client(self, address: str = OUTSIDER_ADDRESS) -> httpx.AsyncClient:
         return asgi_client(self.app, address)
 
+    async def get_from_a_failing_route(self) -> httpx.Response:
+        """A route that raises, added to this test's app only, as the client sees it."""
+
+        @self.app.get("/boom")
+        async def boom() -> None:
+            raise RuntimeError("secret internals")
+
+        async with self.client() as client:
+            client._transport.raise_app_exceptions = False
+            return await client.get("/boom")
+
     async def get_as(self, token: str, path: str = "/v1/me", **kwargs) -> httpx.Response:
         async with self.client() as client:
             return await client.get(path, headers={"Authorization": f"Bearer {token}"}, **kwargs)

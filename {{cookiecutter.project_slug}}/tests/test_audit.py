@@ -64,15 +64,7 @@ async def test_open_route_is_audited_as_public(service, audit_lines):
 
 
 async def test_unexpected_error_is_audited_as_a_500_error(make_service, audit_lines):
-    service = make_service(identity_source="edge_headers")
-
-    @service.app.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("secret internals")
-
-    async with service.client() as client:
-        client._transport.raise_app_exceptions = False
-        response = await client.get("/boom")
+    response = await make_service(identity_source="edge_headers").get_from_a_failing_route()
 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"

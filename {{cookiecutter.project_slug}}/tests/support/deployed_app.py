@@ -15,13 +15,7 @@ import time
 from pathlib import Path
 
 from .appliance_config import PROJECT_ROOT
-from .loopback import (
-    ADDRESS_IN_USE,
-    START_ATTEMPTS,
-    free_port,
-    stop_process,
-    wait_until_listening,
-)
+from .loopback import free_port, start_retrying_taken_ports, stop_process, wait_until_listening
 
 AUDIT_WAIT_SECONDS = 10
 
@@ -45,24 +39,21 @@ class DeployedApp:
 
     def start(self) -> None:
         """Start on a free port, on another if a parallel job took it first."""
-        for attempt in range(1, START_ATTEMPTS + 1):
-            self.port = free_port()
-            with self.output.open("wb") as output:
-                self.process = subprocess.Popen(
-                    [sys.executable, "-m", "{{ cookiecutter.package_name }}"],
-                    cwd=PROJECT_ROOT,
-                    env=self.environment | {"PORT": str(self.port)},
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            try:
-                wait_until_listening(self.port, self.process, "the app")
-                return
-            except RuntimeError as exc:
-                self.stop()
-                log = self.output.read_text(errors="replace")
-                if attempt == START_ATTEMPTS or ADDRESS_IN_USE not in log.lower():
-                    raise RuntimeError(f"{exc}:\n{log}") from None
+        start_retrying_taken_ports(
+            self._start_once, self.stop, lambda: self.output.read_text(errors="replace")
+        )
+
+    def _start_once(self) -> None:
+        self.port = free_port()
+        with self.output.open("wb") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "{{ cookiecutter.package_name }}"],
+                cwd=PROJECT_ROOT,
+                env=self.environment | {"PORT": str(self.port)},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_listening(self.port, self.process, "the app")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -6,6 +6,7 @@ import random
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 
 START_TIMEOUT_SECONDS = 15
 STOP_TIMEOUT_SECONDS = 10
@@ -42,6 +43,22 @@ def wait_until_listening(port: int, process: subprocess.Popen, what: str) -> Non
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"{what} did not listen on port {port} within {START_TIMEOUT_SECONDS} s")
+
+
+def start_retrying_taken_ports(
+    start_once: Callable[[], None], stop: Callable[[], None], log: Callable[[], str]
+) -> None:
+    """Call `start_once` (it picks free ports, starts a server and waits for it), again with
+    new ports when the server's log says a parallel job took one first."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            start_once()
+            return
+        except RuntimeError as exc:
+            stop()
+            text = log()
+            if attempt == START_ATTEMPTS or ADDRESS_IN_USE not in text.lower():
+                raise RuntimeError(f"{exc}:\n{text}") from None
 
 
 def stop_process(process: subprocess.Popen) -> None:

@@ -19,13 +19,7 @@ import subprocess
 from pathlib import Path
 
 from .edge_profile import Door, EdgeProfile
-from .loopback import (
-    ADDRESS_IN_USE,
-    START_ATTEMPTS,
-    free_port,
-    stop_process,
-    wait_until_listening,
-)
+from .loopback import free_port, start_retrying_taken_ports, stop_process, wait_until_listening
 
 EDGE_ADDRESS = "127.0.0.2"
 LAB_USER_HEADER = "X-Lab-Signed-In-User"
@@ -96,25 +90,20 @@ class NginxEdge:
 
     def start(self) -> None:
         """Start on free ports, on others if a parallel job took one first."""
-        for attempt in range(1, START_ATTEMPTS + 1):
-            self.ports = {name: free_port() for name in self.profile.doors}
-            servers = [
-                door_server(door, self.ports[name], self.app_port)
-                for name, door in self.profile.doors.items()
-            ]
-            self.config.write_text(render_config(self.prefix, servers), encoding="utf-8")
-            command = [self.nginx, "-p", str(self.prefix), "-c", str(self.config), "-e", "stderr"]
-            with (self.prefix / "stderr.log").open("wb") as stderr:
-                self.process = subprocess.Popen(command, stderr=stderr)  # noqa: S603
-            try:
-                for port in self.ports.values():
-                    wait_until_listening(port, self.process, f"nginx ({self.prefix / 'error.log'})")
-                return
-            except RuntimeError as exc:
-                self.stop()
-                errors = self.errors()
-                if attempt == START_ATTEMPTS or ADDRESS_IN_USE not in errors.lower():
-                    raise RuntimeError(f"{exc}:\n{errors}") from None
+        start_retrying_taken_ports(self._start_once, self.stop, self.errors)
+
+    def _start_once(self) -> None:
+        self.ports = {name: free_port() for name in self.profile.doors}
+        servers = [
+            door_server(door, self.ports[name], self.app_port)
+            for name, door in self.profile.doors.items()
+        ]
+        self.config.write_text(render_config(self.prefix, servers), encoding="utf-8")
+        command = [self.nginx, "-p", str(self.prefix), "-c", str(self.config), "-e", "stderr"]
+        with (self.prefix / "stderr.log").open("wb") as stderr:
+            self.process = subprocess.Popen(command, stderr=stderr)  # noqa: S603
+        for port in self.ports.values():
+            wait_until_listening(port, self.process, f"nginx ({self.prefix / 'error.log'})")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -52,14 +52,13 @@ class Authenticator:
         found = find_identity_headers(request.scope["headers"], self.edge_rules)
         if found:
             self._check_edge_peer(request)
-        token = self._bearer_token(request) if self.verifier else None
-        if found:
-            if token is not None:
+            if self.verifier and self._bearer_token(request) is not None:
                 raise AuthenticationFailed(
                     "ambiguous_credentials",
                     "Send either edge identity headers or a bearer token, not both.",
                 )
             return self._from_edge(found)
+        token = self._bearer_token(request) if self.verifier else None
         if token is not None:
             return await self._from_token(token)
         raise AuthenticationFailed("missing_credentials", "Authentication is required.")

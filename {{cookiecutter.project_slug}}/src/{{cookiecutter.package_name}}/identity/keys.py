@@ -115,14 +115,7 @@ class SigningKeys:
             async with asyncio.timeout(self.timeout):
                 url = self.jwks_url or await self._discover_jwks_url()
                 keys = self._usable_keys(await self._get_json(url))
-        except (
-            KeyFetchError,
-            httpx.HTTPError,
-            TimeoutError,
-            PyJWTError,
-            ValueError,
-            TypeError,
-        ) as exc:
+        except (KeyFetchError, httpx.HTTPError, TimeoutError) as exc:
             logger.warning("JWKS fetch failed, keeping %d cached keys: %r", len(self.keys), exc)
             return
         self.keys = keys
