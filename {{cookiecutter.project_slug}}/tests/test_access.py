@@ -19,7 +19,7 @@ REPORT = PROJECT_ROOT / "docs" / "access-report.md"
 @pytest.fixture
 def app(monkeypatch):
     monkeypatch.chdir(PROJECT_ROOT)
-    return inspection_app(SAMPLE)
+    return inspection_app()
 
 
 def test_every_route_of_the_app_is_guarded_or_public_on_purpose(app):
@@ -69,7 +69,7 @@ def test_mounted_sub_app_and_websocket_are_refused_unless_guarded(app):
 
 
 def test_check_command_fails_on_an_unguarded_route(monkeypatch, capsys, app):
-    monkeypatch.setattr("{{ cookiecutter.package_name }}.access.__main__.inspection_app", lambda _: app)
+    monkeypatch.setattr("{{ cookiecutter.package_name }}.access.__main__.inspection_app", lambda: app)
     app.get("/open-by-mistake")(lambda: None)
 
     assert main(["check"]) == 1
@@ -118,3 +118,21 @@ def test_report_flags_permissions_no_route_uses_and_routes_no_role_unlocks(app, 
 
     assert "'invoices:read' is granted but no route requires it" in flags
     assert "'orders:write' is required by a route but no role grants it" in flags
+
+
+def test_report_command_flags_a_wildcard_that_start_up_would_refuse(capsys, tmp_path):
+    """The review case: someone adds a wildcard to the role map by hand."""
+    edited = tmp_path / "roles.toml"
+    sample = (PROJECT_ROOT / SAMPLE).read_text(encoding="utf-8")
+    edited.write_text(sample.replace("permissions = [", 'permissions = ["*", ', 1))
+
+    assert main(["report", str(edited)]) == 0
+    assert "wildcard permission '*'" in capsys.readouterr().out
+
+
+def test_report_command_names_a_role_map_that_is_not_toml(capsys, tmp_path):
+    broken = tmp_path / "roles.toml"
+    broken.write_text("[roles\n")
+
+    assert main(["report", str(broken)]) == 2
+    assert capsys.readouterr().err.startswith(f"{broken}: ")

@@ -23,12 +23,19 @@ BROAD_GROUP = re.compile(
 )
 
 
+class ReportError(Exception):
+    """A role map file that cannot be read or is not TOML; the message names it."""
+
+
 def build_report(app: FastAPI, files: list[Path]) -> dict:
     routes = route_access(app)
     report = {"files": {}, "routes": [_route_row(route) for route in routes], "flags": []}
     grants_by_file = {}
     for path in files:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ReportError(f"{path}: {exc}") from None
         roles = {
             name: set(body.get("permissions", [])) for name, body in data.get("roles", {}).items()
         }
