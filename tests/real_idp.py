@@ -20,7 +20,7 @@ import signal
 import subprocess
 import threading
 from pathlib import Path
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -136,6 +136,12 @@ class OidcProvider:
     def client(self, client_id: str) -> dict:
         return next(c for c in self.settings["clients"] if c["client_id"] == client_id)
 
+    def client_auth(self, client_id: str) -> tuple[str, str]:
+        """HTTP Basic credentials, each part form-encoded first (RFC 6749, 2.3.1): client
+        ids such as api://default hold colons."""
+        secret = self.client(client_id)["client_secret"]
+        return quote(client_id, safe=""), quote(secret, safe="")
+
     def discovery(self) -> dict:
         url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
         answer = httpx.get(url, timeout=HTTP_TIMEOUT_SECONDS)
@@ -151,7 +157,7 @@ class OidcProvider:
                 "resource": resource,
                 **({"scope": scope} if scope else {}),
             },
-            auth=(client_id, self.client(client_id)["client_secret"]),
+            auth=self.client_auth(client_id),
             timeout=HTTP_TIMEOUT_SECONDS,
         )
         assert answer.status_code == 200, f"token endpoint: {answer.status_code} {answer.text}"
@@ -200,7 +206,7 @@ class OidcProvider:
                 "redirect_uri": redirect_uri,
                 "code_verifier": verifier,
             },
-            auth=(client_id, self.client(client_id)["client_secret"]),
+            auth=self.client_auth(client_id),
             timeout=HTTP_TIMEOUT_SECONDS,
         )
         assert answer.status_code == 200, f"token endpoint: {answer.status_code} {answer.text}"

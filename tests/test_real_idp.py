@@ -1,0 +1,420 @@
+"""The generated app, run as deployed, against a real OpenID Connect provider.
+
+panva's oidc-provider (OpenID Certified; tests/oidc_provider, tests/real_idp.py) runs on
+loopback and issues every token with its own signing code, from keys generated per run:
+JWT access tokens (RFC 9068) from the client credentials grant with a resource indicator
+(RFC 8707), and ID tokens from the authorization code flow with PKCE. The app is a
+project generated with identity_source=bearer_token, started as its container starts it
+(`python -m <package>` under uvicorn, settings only from the environment, real HTTP),
+finding its keys through OIDC discovery or through its preset's JWKS URL.
+
+What in the tokens is the provider's own, and what its configuration shapes:
+
+- oidc-provider's own: in access tokens iss, sub (the client), aud (the resource's
+  audience), exp, iat, jti, client_id, scope, and the header's alg, kid and typ `at+jwt`;
+  in ID tokens iss, sub, aud (the client id), exp, iat, nonce, at_hash and typ `JWT`;
+  the key set it publishes (an RSA key given without `alg` is published without one).
+- configured: issuer paths and endpoint paths (Keycloak's certs, Okta's v1/keys, Entra's
+  discovery/v2.0/keys, ...), resource servers (audience, algorithm, lifetime), clients.
+- shaped (each client's `access_token` / `id_token` claims in the provider's settings, as
+  the IdPs document them): groups, realm_access, azp, typ, token_use, cognito:groups,
+  username, oid, tid, roles, scp, ver, permissions, gty, cid, uid, env, org; and the access
+  token header's typ: `JWT` (Keycloak, Entra, Auth0) or none (Cognito, Okta).
+
+Cognito access tokens carry no `aud`; oidc-provider insists on one in JWT access tokens, so
+here they carry the resource's, which the Cognito preset does not read (it matches
+`client_id`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+from helpers import TEMPLATE, generated_test_support
+from real_idp import OidcProvider, ec_jwk, rsa_jwk
+
+SAMPLES = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["_samples"]
+
+API = "orders-api"
+RESOURCE = "urn:example:orders-api"
+BATCH = "orders-batch"  # a service calling the API with client credentials
+REDIRECT_URI = "http://127.0.0.1/callback"  # never fetched: the harness stops at it
+MAX_LIFETIME = 3600
+COOLDOWN = 1  # JWKS_REFRESH_COOLDOWN_SECONDS, the least the app allows
+FETCH_TIMEOUT = 2  # JWKS_FETCH_TIMEOUT_SECONDS
+WAIT_SECONDS = 20  # for what a deadline loop waits on; never reached when things work
+
+UNMAPPED_GROUP = "not-in-the-role-map"
+EXPECTED_ROLES = ["admin", "orders-reader"]  # from each sample role map: reader, admin
+
+
+def sample_groups(idp: str) -> list[str]:
+    """Two groups the generated config/roles.toml maps (reader, admin) and one it does not."""
+    return [SAMPLES[idp]["reader"], SAMPLES[idp]["admin"], UNMAPPED_GROUP]
+
+
+def resource(audience: str, alg: str = "RS256", ttl: int = 300) -> dict:
+    return {"audience": audience, "scope": "orders:read", "alg": alg, "ttl": ttl}
+
+
+def batch_client(client_id: str = BATCH, claims: dict | None = None, header=None) -> dict:
+    return {
+        "client_id": client_id,
+        "client_secret": f"{client_id}-secret-for-tests-only",
+        "grant_types": ["client_credentials"],
+        "response_types": [],
+        "redirect_uris": [],
+        "access_token": {"claims": claims or {}, "header": header or {}},
+    }
+
+
+def web_client(client_id: str, id_claims: dict | None = None) -> dict:
+    """A web app signing users in; its client id is the API's audience, so its ID tokens
+    carry `aud` = the API's audience, the one case where only the token type tells them apart."""
+    return {
+        "client_id": client_id,
+        "client_secret": "web-secret-for-tests-only",
+        "grant_types": ["authorization_code"],
+        "response_types": ["code"],
+        "redirect_uris": [REDIRECT_URI],
+        "id_token": {"claims": id_claims or {}},
+    }
+
+
+# --- the app as deployed ------------------------------------------------------------------
+
+BASE_SETTINGS = {
+    "ENVIRONMENT": "dev",
+    "IDENTITY_SOURCE": "bearer_token",
+    "ROLE_MAP_FILE": "config/roles.toml",
+    "OIDC_ALGORITHMS": "RS256",
+    "OIDC_MAX_TOKEN_LIFETIME_SECONDS": str(MAX_LIFETIME),
+    "JWKS_REFRESH_COOLDOWN_SECONDS": str(COOLDOWN),
+    "JWKS_FETCH_TIMEOUT_SECONDS": str(FETCH_TIMEOUT),
+}
+
+
+@dataclass
+class Called:
+    status: int
+    body: dict
+    headers: httpx.Headers
+    audit: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return self.audit.get("reason", "")
+
+
+class App:
+    """The generated project's own DeployedApp (tests/support/deployed_app.py), asked over HTTP."""
+
+    def __init__(self, deployed) -> None:
+        self.deployed = deployed
+
+    def get(self, path: str, token: str | None = None, timeout: float = 10) -> Called:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        answer = httpx.get(self.deployed.url + path, headers=headers, timeout=timeout)
+        body = answer.json() if answer.content else {}
+        audit = self.deployed.audit_line(answer.headers["x-request-id"]) if token else {}
+        return Called(answer.status_code, body, answer.headers, audit)
+
+    def me(self, token: str, timeout: float = 10) -> Called:
+        return self.get("/v1/me", token, timeout)
+
+    def output(self) -> str:
+        return self.deployed.output.read_text(errors="replace")
+
+
+@contextmanager
+def deployed(tree: Path, output: Path, **settings: str) -> Iterator[App]:
+    deployed_app = generated_test_support(tree, "deployed_app").DeployedApp(
+        {**BASE_SETTINGS, **settings}, output
+    )
+    deployed_app.start()
+    try:
+        yield App(deployed_app)
+    finally:
+        deployed_app.stop()
+
+
+@contextmanager
+def running(provider: OidcProvider) -> Iterator[OidcProvider]:
+    provider.start()
+    try:
+        yield provider
+    finally:
+        provider.stop()
+
+
+def until(condition: Callable[[], object], what: str) -> object:
+    """Poll `condition` until it returns something truthy; fail after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
+
+
+def cooldown_over(since: float) -> None:
+    """Return once the app's refresh cooldown, started no later than `since`, has run out."""
+    until(lambda: time.monotonic() - since > COOLDOWN, "the key refresh cooldown to end")
+
+
+# --- generic_oidc: one provider, found through discovery ----------------------------------
+
+GENERIC_GROUPS = sample_groups("generic_oidc")
+
+
+def generic_provider(*keys: dict) -> OidcProvider:
+    return OidcProvider(
+        {
+            "issuer_path": "",
+            "keys": list(keys) or [rsa_jwk("rsa-1"), ec_jwk("ec-1")],
+            "resources": {
+                RESOURCE: resource(API),
+                f"{RESOURCE}:ps256": resource(API, "PS256"),
+                f"{RESOURCE}:es256": resource(API, "ES256"),
+                f"{RESOURCE}:long-lived": resource(API, ttl=2 * MAX_LIFETIME),
+                "urn:example:reports-api": resource("reports-api"),
+            },
+            "clients": [
+                batch_client(claims={"groups": GENERIC_GROUPS}),
+                web_client(API, {"groups": GENERIC_GROUPS}),
+            ],
+        }
+    )
+
+
+def generic_settings(provider: OidcProvider, **overrides: str) -> dict[str, str]:
+    return {
+        "IDP": "generic_oidc",
+        "OIDC_ISSUER": provider.issuer,
+        "OIDC_AUDIENCE": API,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="module")
+def generic_project(baked) -> Path:
+    return baked(idp="generic_oidc", identity_source="bearer_token")
+
+
+@pytest.fixture(scope="module")
+def idp() -> Iterator[OidcProvider]:
+    """The provider most tests share: they only ask it for tokens."""
+    with running(generic_provider()) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="module")
+def app(generic_project, idp, tmp_path_factory) -> Iterator[App]:
+    """The app most tests share: they only send it requests."""
+    output = tmp_path_factory.mktemp("app") / "output.log"
+    with deployed(generic_project, output, **generic_settings(idp)) as running_app:
+        yield running_app
+
+
+def test_roles_come_from_the_role_map_for_the_groups_in_a_real_access_token(app, idp):
+    token = idp.access_token(BATCH, RESOURCE, "orders:read")
+
+    answer = app.me(token)
+
+    assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
+    assert answer.status == 200, answer
+    assert answer.body["roles"] == EXPECTED_ROLES
+    assert answer.body["subject"] == BATCH
+    assert answer.body["issuer"] == idp.issuer
+    assert answer.audit["decision"] == "allow"
+
+
+def test_token_for_another_audience_is_refused(app, idp):
+    answer = app.me(idp.access_token(BATCH, "urn:example:reports-api"))
+
+    assert answer.status == 401
+    assert answer.reason == "wrong_audience"
+
+
+def test_token_signed_with_an_algorithm_not_allowed_is_refused(app, idp):
+    token = idp.access_token(BATCH, f"{RESOURCE}:es256")
+
+    answer = app.me(token)
+
+    assert jwt.get_unverified_header(token)["alg"] == "ES256"
+    assert answer.status == 401
+    assert answer.reason == "algorithm_not_allowed"
+
+
+def test_token_living_longer_than_allowed_is_refused(app, idp):
+    answer = app.me(idp.access_token(BATCH, f"{RESOURCE}:long-lived"))
+
+    assert answer.status == 401
+    assert answer.reason == "lifetime_too_long"
+
+
+def test_id_token_with_the_apis_audience_is_refused_by_default(app, idp):
+    """oidc-provider's ID token: aud = the client id = OIDC_AUDIENCE, the same key, and
+    groups the role map knows: taken as an access token it would grant roles."""
+    token = idp.id_token(API, "alice")
+
+    answer = app.me(token)
+
+    assert jwt.decode(token, options={"verify_signature": False})["aud"] == API
+    assert answer.status == 401, answer
+    assert answer.reason == "wrong_token_type"
+
+
+def test_token_from_another_issuer_is_refused(generic_project, idp, tmp_path):
+    """Keys from the real key set (OIDC_JWKS_URL); tokens name an issuer the app does not trust."""
+    settings = generic_settings(
+        idp,
+        OIDC_ISSUER=idp.issuer + "/another-tenant",
+        OIDC_JWKS_URL=idp.discovery()["jwks_uri"],
+    )
+    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        answer = app.me(idp.access_token(BATCH, RESOURCE))
+
+    assert answer.status == 401
+    assert answer.reason == "wrong_issuer"
+
+
+def test_mistyped_issuer_keeps_the_app_from_becoming_ready_and_names_both_issuers(
+    generic_project, idp, tmp_path
+):
+    """A trailing slash the IdP does not use: discovery answers with the IdP's own issuer."""
+    mistyped = idp.issuer + "/"
+    settings = generic_settings(idp, OIDC_ISSUER=mistyped)
+    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        ready = app.get("/readyz")
+        answer = app.me(idp.access_token(BATCH, RESOURCE))
+
+    assert ready.status == 503
+    assert ready.headers["content-type"] == "application/problem+json"
+    detail = ready.body.get("detail", "")
+    assert mistyped in detail, detail
+    assert idp.issuer in detail.replace(mistyped, ""), detail
+    assert answer.status == 503
+
+
+@pytest.mark.parametrize("allowed", ["RS256,PS256", "PS256,RS256"])
+def test_rsa_key_published_without_alg_verifies_each_allowed_rsa_algorithm(
+    generic_project, idp, tmp_path, allowed
+):
+    published = httpx.get(idp.discovery()["jwks_uri"]).json()["keys"]
+    rs256 = idp.access_token(BATCH, RESOURCE)
+    ps256 = idp.access_token(BATCH, f"{RESOURCE}:ps256")
+    settings = generic_settings(idp, OIDC_ALGORITHMS=allowed)
+    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        answers = {"RS256": app.me(rs256), "PS256": app.me(ps256)}
+
+    assert [key for key in published if key["kty"] == "RSA" and "alg" not in key]
+    assert jwt.get_unverified_header(ps256)["alg"] == "PS256"
+    assert {alg: (answer.status, answer.reason) for alg, answer in answers.items()} == {
+        "RS256": (200, ""),
+        "PS256": (200, ""),
+    }
+
+
+def test_es256_token_is_accepted_with_an_ec_key(generic_project, idp, tmp_path):
+    token = idp.access_token(BATCH, f"{RESOURCE}:es256")
+    settings = generic_settings(idp, OIDC_ALGORITHMS="ES256")
+    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        answer = app.me(token)
+
+    assert answer.status == 200, answer
+    assert answer.body["roles"] == EXPECTED_ROLES
+
+
+# --- the provider rotating keys, going away, hanging, starting late ------------------------
+
+
+def test_new_signing_keys_are_used_without_restarting_the_app(generic_project, tmp_path):
+    with running(generic_provider(rsa_jwk("before"))) as provider:
+        settings = generic_settings(provider)
+        with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+            before = app.me(provider.access_token(BATCH, RESOURCE))
+            old_key_token = provider.access_token(BATCH, RESOURCE)
+            provider.restart(keys=[rsa_jwk("after")])
+            new_key_token = provider.access_token(BATCH, RESOURCE)
+
+            after = until(
+                lambda: (called := app.me(new_key_token)).status == 200 and called,
+                "the app to accept a token signed with the new key",
+            )
+            withdrawn = app.me(old_key_token)
+
+    assert before.status == 200
+    assert jwt.get_unverified_header(new_key_token)["kid"] == "after"
+    assert after.body["roles"] == EXPECTED_ROLES
+    assert withdrawn.status == 401
+    assert withdrawn.reason == "unknown_kid"
+
+
+def test_cached_keys_keep_serving_when_the_provider_is_killed(generic_project, tmp_path):
+    with running(generic_provider()) as provider:
+        settings = generic_settings(provider)
+        with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+            warm = app.me(provider.access_token(BATCH, RESOURCE))
+            unseen = [provider.access_token(BATCH, RESOURCE) for _ in range(3)]
+            provider.kill()
+            during_outage = [app.me(token) for token in unseen]
+            ready = app.get("/readyz")
+
+    assert warm.status == 200
+    assert [answer.status for answer in during_outage] == [200, 200, 200]
+    assert ready.status == 200
+
+
+def test_hung_provider_leaves_cached_keys_serving_and_a_new_kid_gets_503(generic_project, tmp_path):
+    """SIGSTOP: the kernel still accepts the app's connection, nothing ever answers it."""
+    with running(generic_provider(rsa_jwk("before"))) as provider:
+        settings = generic_settings(provider)
+        with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+            started = time.monotonic()
+            warm = app.me(provider.access_token(BATCH, RESOURCE))
+            unseen = [provider.access_token(BATCH, RESOURCE) for _ in range(2)]
+            provider.restart(keys=[rsa_jwk("after")])
+            new_kid_token = provider.access_token(BATCH, RESOURCE)
+            provider.pause()
+            cooldown_over(started)
+            with ThreadPoolExecutor(1) as pool:
+                # Far longer than the fetch timeout: a fetch the app did not cut off fails here.
+                new_kid = pool.submit(app.me, new_kid_token, FETCH_TIMEOUT + WAIT_SECONDS)
+                health = app.get("/healthz")
+                cached_key = [app.me(token) for token in unseen]
+                new_kid_answer = new_kid.result()
+
+    assert warm.status == 200
+    assert health.status == 200
+    assert [answer.status for answer in cached_key] == [200, 200]
+    assert new_kid_answer.status == 503, new_kid_answer
+    assert new_kid_answer.headers["content-type"] == "application/problem+json"
+    assert int(new_kid_answer.headers["retry-after"]) >= 1
+
+
+def test_app_started_before_the_provider_becomes_ready_once_it_is_up(generic_project, tmp_path):
+    port = generated_test_support(generic_project, "loopback").free_port()
+    provider = generic_provider()
+    settings = generic_settings(provider, OIDC_ISSUER=f"http://127.0.0.1:{port}")
+    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        before = app.get("/readyz")
+        provider.start(port=port)
+        try:
+            until(lambda: app.get("/readyz").status == 200, "/readyz to answer 200")
+            answer = app.me(provider.access_token(BATCH, RESOURCE))
+        finally:
+            provider.stop()
+
+    assert before.status == 503
+    assert answer.status == 200
+    assert answer.body["roles"] == EXPECTED_ROLES
