@@ -9,7 +9,7 @@ from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, FastAPI
-from tests.support.fake_idp import FakeIdp, rsa_key
+from tests.support.fake_idp import CLIENT_IDS, FakeIdp, rsa_key
 
 from {{ cookiecutter.package_name }}.api.routes.me import Me, me
 from {{ cookiecutter.package_name }}.app import create_app
@@ -74,6 +74,7 @@ def bench_app(idp: FakeIdp) -> tuple[FastAPI, Settings]:
         idp=idp.idp,
         oidc_issuer=idp.issuer,
         oidc_audience=idp.audience,
+        oidc_client_ids=CLIENT_IDS.get(idp.idp, ""),
         role_map_file=ROLE_MAP,
     )
     app = create_app(settings, jwks_transport=idp.transport())

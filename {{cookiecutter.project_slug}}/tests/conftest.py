@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.app import audit_logger, create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .support.edge_simulator import OUTSIDER_ADDRESS, EdgeSimulator, asgi_client
-from .support.fake_idp import FakeIdp
+from .support.fake_idp import CLIENT_IDS, FakeIdp
 
 # The same examples on every run, and nothing written into the project: no example
 # database, and hypothesis' own caches (written even without one) go to the temp folder.
@@ -77,6 +77,7 @@ def make_settings(idp: FakeIdp, role_map_file) -> Callable[..., Settings]:
             "oidc_issuer": idp.issuer,
             "oidc_audience": idp.audience,
             "role_map_file": role_map_file,
+            "oidc_client_ids": CLIENT_IDS.get(overrides.get("idp", idp.idp), ""),
         }
         return Settings(**(values | overrides))
 

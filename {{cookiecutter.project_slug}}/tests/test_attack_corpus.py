@@ -141,6 +141,20 @@ async def es256_against_an_rs256_key(target):
     return await target.send_token(target.idp.token(key=ec_key("attacker"), algorithm="ES256"))
 
 
+@attack(TOKEN, 401, "algorithm_key_mismatch", oidc_algorithms="RS256,PS256,ES256")
+async def es256_against_an_rsa_key_without_alg(target):
+    target.idp.publish_alg = False
+    return await target.send_token(target.idp.token(key=ec_key("attacker"), algorithm="ES256"))
+
+
+@attack(TOKEN, 401, "algorithm_key_mismatch", oidc_algorithms="ES256,RS256,PS256")
+async def ps256_against_an_ec_key_without_alg(target):
+    target.idp.publish_alg = False
+    target.idp.signing_keys = {"ec-1": ec_key("ec-1")}
+    token = target.idp.token(kid="ec-1", key=rsa_key("attacker"), algorithm="PS256")
+    return await target.send_token(token)
+
+
 @attack(TOKEN, 401, "bad_signature")
 async def signed_by_an_attacker_key(target):
     return await target.send_token(target.idp.token(key=rsa_key("attacker")))
@@ -148,7 +162,9 @@ async def signed_by_an_attacker_key(target):
 
 @attack(TOKEN, 401, "missing_kid")
 async def missing_kid(target):
-    return await target.send_token(jwt.encode(target.idp.claims(), rsa_key(KID), algorithm="RS256"))
+    header = target.idp.access_token_header()
+    token = jwt.encode(target.idp.claims(), rsa_key(KID), algorithm="RS256", headers=header)
+    return await target.send_token(token)
 
 
 @attack(TOKEN, 401, "unknown_kid")
@@ -209,10 +225,11 @@ async def iat_in_the_future(target):
     return await target.send_token(target.idp.token(iat=t + 300, exp=t + 900))
 
 
-async def send_token_without(target, claim: str):
+async def send_token_without(target, *names: str, headers: dict | None = None):
     claims = target.idp.claims()
-    del claims[claim]
-    return await target.send_token(target.idp.token(claims))
+    for name in names:
+        del claims[name]
+    return await target.send_token(target.idp.token(claims, headers=headers))
 
 
 @attack(TOKEN, 401, "missing_claim_exp")
@@ -270,6 +287,36 @@ async def keycloak_id_token(target):
     return await target.send_token(target.idp.token(typ="ID"))
 
 
+@attack(TOKEN, 401, "wrong_token_type", idp="okta")
+async def okta_id_token(target):
+    return await send_token_without(target, "cid", "scp")
+
+
+@attack(TOKEN, 401, "wrong_token_type", idp="entra_id")
+async def entra_id_id_token(target):
+    return await send_token_without(target, "azp", "scp")
+
+
+@attack(TOKEN, 401, "wrong_token_type", idp="auth0")
+async def auth0_id_token(target):
+    return await send_token_without(target, "azp", "scope")
+
+
+@attack(TOKEN, 401, "wrong_token_type", idp="ping")
+async def ping_id_token(target):
+    return await send_token_without(target, "client_id", "scope")
+
+
+@attack(TOKEN, 401, "wrong_token_type", idp="generic_oidc")
+async def generic_oidc_id_token(target):
+    return await send_token_without(target, "client_id", "scope", headers={"typ": "JWT"})
+
+
+@attack(TOKEN, 401, "client_not_allowed", idp="keycloak")
+async def keycloak_token_for_another_client(target):
+    return await target.send_token(target.idp.token(azp="some-other-client"))
+
+
 @attack(TOKEN, 401, "bad_signature")
 async def signature_stripped(target):
     return await target.send_token(target.idp.token().rsplit(".", 1)[0] + ".")
@@ -288,7 +335,8 @@ async def header_not_base64(target):
 
 @attack(TOKEN, 401, "malformed_token")
 async def payload_not_json(target):
-    signed = jwt.api_jws.encode(b"not json", rsa_key(KID), "RS256", headers={"kid": KID})
+    header = {"kid": KID, **target.idp.access_token_header()}
+    signed = jwt.api_jws.encode(b"not json", rsa_key(KID), "RS256", headers=header)
     return await target.send_token(signed)
 
 

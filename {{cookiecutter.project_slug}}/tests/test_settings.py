@@ -90,6 +90,34 @@ def test_entra_v1_issuer_is_refused(make_settings):
         create_app(settings)
 
 
+def test_keycloak_needs_the_allowed_client_ids(make_settings):
+    settings = make_settings(identity_source="bearer_token", idp="keycloak", oidc_client_ids="")
+
+    with pytest.raises(SettingsError, match="OIDC_CLIENT_IDS is required for IDP='keycloak'"):
+        create_app(settings)
+
+
+@pytest.mark.parametrize("rule", ["token use=access", "=access", "a=b=c"])
+def test_a_malformed_access_token_claim_rule_is_named(monkeypatch, rule):
+    monkeypatch.setenv("IDENTITY_SOURCE", "edge_headers")
+    monkeypatch.setenv("OIDC_REQUIRED_CLAIM", rule)
+
+    with pytest.raises(SettingsError, match="OIDC_REQUIRED_CLAIM"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://keycloak:8080/realms/orders", "http://10.0.0.5/realms/orders"]
+)
+def test_plain_http_issuer_off_loopback_is_refused_naming_the_rule(monkeypatch, url):
+    monkeypatch.setenv("IDENTITY_SOURCE", "bearer_token")
+    monkeypatch.setenv("OIDC_ISSUER", url)
+    monkeypatch.setenv("OIDC_AUDIENCE", "orders-api")
+
+    with pytest.raises(SettingsError, match=r"plain http only on loopback.*" + re.escape(url)):
+        load_settings()
+
+
 def test_user_and_groups_headers_must_differ(make_settings):
     settings = make_settings(edge_user_header="X-Identity", edge_groups_header="x-identity")
 

@@ -9,7 +9,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.identity.keys import MAX_JWKS_BYTES, SigningKeys
 
-from .support.fake_idp import rsa_key
+from .support.fake_idp import ec_key, rsa_key
 
 pytestmark = pytest.mark.anyio
 
@@ -200,3 +200,67 @@ async def test_an_oversized_key_set_is_refused_without_reading_it_all(idp):
 
     assert set(keys.keys) == {"rsa-1"}
     assert MAX_JWKS_BYTES < served["bytes"] <= MAX_JWKS_BYTES + 65536
+
+
+@pytest.mark.parametrize("allowed", ["RS256,PS256", "PS256,RS256"])
+@pytest.mark.parametrize("algorithm", ["RS256", "PS256"])
+async def test_an_rsa_key_without_alg_verifies_every_allowed_rsa_algorithm(
+    make_service, idp, allowed, algorithm
+):
+    """RFC 7517 makes a key's alg optional; such a key is not bound to one algorithm."""
+    idp.publish_alg = False
+    service = make_service(identity_source="bearer_token", oidc_algorithms=allowed)
+
+    response = await service.get_as(idp.token(algorithm=algorithm))
+
+    assert response.status_code == 200, response.text
+
+
+async def test_an_ec_key_without_alg_verifies_its_curves_algorithm(make_service, idp):
+    idp.publish_alg = False
+    idp.signing_keys = {"ec-1": ec_key("ec-1")}
+    service = make_service(identity_source="bearer_token", oidc_algorithms="RS256,ES256")
+
+    response = await service.get_as(idp.token(kid="ec-1", algorithm="ES256"))
+
+    assert response.status_code == 200, response.text
+
+
+async def test_readiness_names_both_issuers_when_discovery_disagrees(service_for, caplog):
+    service, idp = service_for("generic_oidc", identity_source="bearer_token")
+    configured = service.settings.oidc_issuer
+    idp.issuer = configured + "/"
+
+    async with service.client() as client:
+        response = await client.get("/readyz")
+
+    detail = response.json()["detail"]
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert f"discovery names issuer '{configured}/'; OIDC_ISSUER is '{configured}'" in detail
+    assert "trailing slash?" in detail
+    assert [r.levelname for r in caplog.records if detail.split(": ", 1)[1] in r.getMessage()] == [
+        "ERROR"
+    ]
+
+
+async def test_readiness_says_which_keys_the_idp_publishes_when_none_is_allowed(make_service, idp):
+    service = make_service(identity_source="bearer_token", oidc_algorithms="ES256")
+
+    async with service.client() as client:
+        response = await client.get("/readyz")
+
+    assert response.status_code == 503
+    assert "holds no signing key for OIDC_ALGORITHMS=ES256" in response.json()["detail"]
+    assert "it publishes RSA/RS256/sig" in response.json()["detail"]
+
+
+async def test_readiness_names_the_key_url_the_idp_does_not_answer_on(bearer_service, idp):
+    idp.up = False
+
+    async with bearer_service.client() as client:
+        response = await client.get("/readyz")
+
+    assert response.status_code == 503
+    assert "cannot fetch https://idp.test/" in response.json()["detail"]
+    assert "is the IdP up" in response.json()["detail"]

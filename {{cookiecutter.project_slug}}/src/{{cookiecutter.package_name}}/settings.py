@@ -26,6 +26,7 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 HEADER_NAME = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
+CLAIM_RULE = re.compile(r"^[^=\s]+(=[^=\s]+)?$")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -46,7 +47,10 @@ def require_safe_url(name: str, url: str) -> str:
         return url
     if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
         return url
-    raise ValueError(f"{name} must be an https:// URL (plain http only on loopback), got {url!r}")
+    raise ValueError(
+        f"{name} must be an https:// URL (plain http only on loopback: "
+        f"{', '.join(sorted(LOOPBACK_HOSTS))}), got {url!r}"
+    )
 
 
 class Settings(BaseSettings):
@@ -79,6 +83,8 @@ class Settings(BaseSettings):
     oidc_group_claims: CommaList = ()
     oidc_subject_claim: str = ""
     oidc_required_header_typ: str = ""
+    oidc_required_claim: str = ""
+    oidc_client_ids: CommaList = ()
     oidc_leeway_seconds: int = Field(default=30, ge=0, le=120)
     oidc_max_token_lifetime_seconds: int = Field(default=86_400, ge=60, le=7 * 86_400)
     oidc_max_token_bytes: int = Field(default=8192, ge=1024, le=65_536)
@@ -110,7 +116,9 @@ class Settings(BaseSettings):
             networks.append(network)
         return tuple(networks) if isinstance(value, (tuple, list)) else value
 
-    @field_validator("oidc_audience", "oidc_algorithms", "oidc_group_claims", mode="before")
+    @field_validator(
+        "oidc_audience", "oidc_algorithms", "oidc_group_claims", "oidc_client_ids", mode="before"
+    )
     @classmethod
     def _parse_lists(cls, value: object) -> object:
         return _split_commas(value)
@@ -126,6 +134,13 @@ class Settings(BaseSettings):
                 f"{refused} not allowed; use public-key algorithms only: "
                 + ", ".join(sorted(ASYMMETRIC_ALGORITHMS))
             )
+        return value
+
+    @field_validator("oidc_required_claim")
+    @classmethod
+    def _claim_rule(cls, value: str) -> str:
+        if value and not CLAIM_RULE.match(value):
+            raise ValueError(f"{value!r} must be a claim name, or name=value, without spaces")
         return value
 
     @field_validator("edge_user_header", "edge_groups_header", "edge_request_id_header")

@@ -31,6 +31,10 @@ JWKS_PATHS = {
     "generic_oidc": "/keys",
 }
 AUDIENCE = "orders-api"
+# The requesting client each shape names (see shaped_claims); Keycloak requires an allow-list.
+CLIENT_IDS = {"keycloak": "orders-web"}
+# RFC 9068 marks access tokens in the JOSE header; the generic preset requires it.
+ACCESS_TOKEN_HEADERS = {"generic_oidc": {"typ": "at+jwt"}}
 
 
 @cache
@@ -94,6 +98,7 @@ class FakeIdp:
         self.jwks_path = JWKS_PATHS[idp]
         self.audience = AUDIENCE
         self.signing_keys: dict[str, object] = {"rsa-1": rsa_key("rsa-1")}
+        self.publish_alg = True  # False: keys without "alg", as RFC 7517 allows
         self.up = True
         self.delay = 0.0
         self.jwks_hits = 0
@@ -106,6 +111,8 @@ class FakeIdp:
                 jwk = RSAAlgorithm.to_jwk(public, as_dict=True) | {"alg": "RS256"}
             else:
                 jwk = ECAlgorithm.to_jwk(public, as_dict=True) | {"alg": "ES256"}
+            if not self.publish_alg:
+                del jwk["alg"]
             keys.append(jwk | {"kid": kid, "use": "sig"})
         return {"keys": keys}
 
@@ -150,6 +157,9 @@ class FakeIdp:
     ) -> str:
         payload = claims if claims is not None else self.claims(**claim_args)
         signing_key = key if key is not None else self.signing_keys.get(kid) or rsa_key(kid)
-        return jwt.encode(
-            payload, signing_key, algorithm=algorithm, headers={"kid": kid, **(headers or {})}
-        )
+        header = {"kid": kid, **self.access_token_header(), **(headers or {})}
+        return jwt.encode(payload, signing_key, algorithm=algorithm, headers=header)
+
+    def access_token_header(self) -> dict:
+        """The JOSE header fields this IdP's access tokens carry beside alg and kid."""
+        return ACCESS_TOKEN_HEADERS.get(self.idp, {})

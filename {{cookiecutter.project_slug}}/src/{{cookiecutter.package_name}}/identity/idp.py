@@ -19,21 +19,68 @@ def _entra_jwks(issuer: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class AccessTokenMarker:
+    """What an IdP's access tokens carry and its ID tokens do not.
+
+    An ID token is signed by the same keys and may name this API as its audience, so
+    without a marker it would pass as an access token. ``header_typ`` is the JOSE
+    ``typ`` (RFC 9068: ``at+jwt``); otherwise one of ``claims`` must hold a non-empty
+    string, and one of ``values`` when any are given.
+    """
+
+    header_typ: str = ""
+    claims: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = [f"JOSE header typ '{self.header_typ}'"] if self.header_typ else []
+        if self.claims:
+            names = " or ".join(f"'{name}'" for name in self.claims)
+            wanted = " or ".join(f"'{value}'" for value in self.values)
+            parts.append(f"claim {names} " + (f"equal to {wanted}" if wanted else "present"))
+        return " and ".join(parts)
+
+    def header_matches(self, header: dict) -> bool:
+        """RFC 9068 allows the media-type spelling ``application/at+jwt`` too."""
+        if not self.header_typ:
+            return True
+        typ = str(header.get("typ", "")).lower()
+        return typ in (self.header_typ.lower(), f"application/{self.header_typ.lower()}")
+
+    def claims_match(self, claims: dict) -> bool:
+        if not self.claims:
+            return True
+        found = [claims.get(name) for name in self.claims]
+        present = [value for value in found if isinstance(value, str) and value]
+        return bool(present) and (not self.values or any(v in self.values for v in present))
+
+    @classmethod
+    def configured(cls, header_typ: str, claim_rule: str) -> AccessTokenMarker:
+        """The marker OIDC_REQUIRED_HEADER_TYP and OIDC_REQUIRED_CLAIM (``name[=value]``) set."""
+        name, _, value = claim_rule.partition("=")
+        return cls(header_typ, (name,) if name else (), (value,) if value else ())
+
+
+@dataclass(frozen=True, slots=True)
 class IdpPreset:
     jwks_url: Callable[[str], str] | None  # None: read jwks_uri from OIDC discovery
     group_claims: tuple[str, ...]
+    access_token_marker: AccessTokenMarker
+    client_claims: tuple[str, ...]  # the requesting client, for OIDC_CLIENT_IDS
     subject_claim: str = "sub"
     display_name_claims: tuple[str, ...] = ()
     scope_claim: str = "scope"
     audience_claim: str = "aud"  # "client_id": Cognito access tokens carry no aud
-    token_type: tuple[str, str] | None = None  # (claim, value) that marks an access token
     issuer_rule: tuple[Callable[[str], bool], str] | None = None
+    client_ids_required: bool = False
 
 
 PRESETS: dict[str, IdpPreset] = {
     "okta": IdpPreset(
         jwks_url=_suffix("/v1/keys"),
         group_claims=("groups",),
+        access_token_marker=AccessTokenMarker(claims=("cid",)),
+        client_claims=("cid",),
         display_name_claims=("sub",),
         scope_claim="scp",
         issuer_rule=(
@@ -45,6 +92,8 @@ PRESETS: dict[str, IdpPreset] = {
     "entra_id": IdpPreset(
         jwks_url=_entra_jwks,
         group_claims=("roles", "groups"),
+        access_token_marker=AccessTokenMarker(claims=("azp",)),
+        client_claims=("azp",),
         subject_claim="oid",
         display_name_claims=("name", "preferred_username"),
         scope_claim="scp",
@@ -57,27 +106,43 @@ PRESETS: dict[str, IdpPreset] = {
     "keycloak": IdpPreset(
         jwks_url=_suffix("/protocol/openid-connect/certs"),
         group_claims=("realm_access.roles",),
+        access_token_marker=AccessTokenMarker(claims=("typ",), values=("Bearer",)),
+        client_claims=("azp",),
         display_name_claims=("preferred_username", "name"),
-        token_type=("typ", "Bearer"),
+        client_ids_required=True,
     ),
     "aws_cognito": IdpPreset(
         jwks_url=_suffix("/.well-known/jwks.json"),
         group_claims=("cognito:groups",),
+        access_token_marker=AccessTokenMarker(claims=("token_use",), values=("access",)),
+        client_claims=("client_id",),
         display_name_claims=("username",),
         audience_claim="client_id",
-        token_type=("token_use", "access"),
     ),
     "auth0": IdpPreset(
         jwks_url=_suffix("/.well-known/jwks.json"),
         group_claims=("permissions",),
+        # azp in the default "Auth0" token profile, client_id in the RFC 9068 profile.
+        access_token_marker=AccessTokenMarker(claims=("azp", "client_id")),
+        client_claims=("azp", "client_id"),
         display_name_claims=("name", "email"),
         issuer_rule=(
             lambda issuer: issuer.endswith("/"),
             "must end with '/' exactly as Auth0 issues it (https://{tenant}.auth0.com/)",
         ),
     ),
-    "ping": IdpPreset(jwks_url=None, group_claims=("groups",)),
-    "generic_oidc": IdpPreset(jwks_url=None, group_claims=("groups", "roles")),
+    "ping": IdpPreset(
+        jwks_url=None,
+        group_claims=("groups",),
+        access_token_marker=AccessTokenMarker(claims=("client_id",)),
+        client_claims=("client_id",),
+    ),
+    "generic_oidc": IdpPreset(
+        jwks_url=None,
+        group_claims=("groups", "roles"),
+        access_token_marker=AccessTokenMarker(header_typ="at+jwt"),
+        client_claims=("client_id",),
+    ),
 }
 
 

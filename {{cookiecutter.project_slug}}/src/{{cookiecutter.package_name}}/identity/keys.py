@@ -7,6 +7,11 @@
 - A failed fetch keeps the last good keys. With no key at all the caller gets 503.
 - Keys come only from the configured URL (or the issuer's discovery document),
   never from anything the token names.
+- A key may verify only the allowed algorithms of its own type: the one its ``alg``
+  names, or, where it names none (RFC 7517 makes ``alg`` optional), each allowed
+  algorithm of its key type and curve.
+- Why a fetch failed is kept in ``problem``, worded for the operator who must fix it:
+  /readyz shows it and it is logged at ERROR.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import httpx
 from jwt import PyJWK
@@ -28,6 +34,11 @@ logger = logging.getLogger(__name__)
 
 MAX_JWKS_BYTES = 1_048_576
 EC_CURVES = {"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}
+RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
+DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+KeyVerifiers = dict[str, PyJWK]
+"""One published key, ready to verify each algorithm it may: algorithm -> key."""
 
 
 class KeyFetchError(Exception):
@@ -55,12 +66,13 @@ class SigningKeys:
         self.cooldown = cooldown
         self.timeout = timeout
         self.clock = clock
-        self.keys: dict[str, PyJWK] = {}
+        self.keys: dict[str, KeyVerifiers] = {}
+        self.problem = ""
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
         self._inflight: asyncio.Task[None] | None = None
 
-    async def get(self, kid: str) -> PyJWK | None:
+    async def get(self, kid: str) -> KeyVerifiers | None:
         """The key for ``kid``, or None when the IdP does not publish it."""
         key = self.keys.get(kid)
         if key is not None:
@@ -114,19 +126,27 @@ class SigningKeys:
         try:
             async with asyncio.timeout(self.timeout):
                 url = self.jwks_url or await self._discover_jwks_url()
-                keys = self._usable_keys(await self._get_json(url))
-        except (KeyFetchError, httpx.HTTPError, TimeoutError) as exc:
-            logger.warning("JWKS fetch failed, keeping %d cached keys: %r", len(self.keys), exc)
+                keys = self._usable_keys(url, await self._get_json(url))
+        except KeyFetchError as exc:
+            self.problem = str(exc)
+        except TimeoutError:
+            self.problem = (
+                f"the IdP did not answer within {self.timeout:g} s (JWKS_FETCH_TIMEOUT_SECONDS)"
+            )
+        else:
+            self.keys, self.problem = keys, ""
+            self._fetched_at = self.clock()
             return
-        self.keys = keys
-        self._fetched_at = self.clock()
+        logger.error(
+            "Signing keys could not be fetched (%d cached keys kept): %s",
+            len(self.keys),
+            self.problem,
+        )
 
     async def _discover_jwks_url(self) -> str:
-        document = await self._get_json(
-            self.issuer.rstrip("/") + "/.well-known/openid-configuration"
-        )
+        document = await self._get_json(self.issuer.rstrip("/") + DISCOVERY_PATH)
         if document.get("issuer") != self.issuer:
-            raise KeyFetchError(f"discovery names issuer {document.get('issuer')!r}")
+            raise KeyFetchError(issuer_mismatch(self.issuer, document.get("issuer")))
         jwks_uri = document.get("jwks_uri")
         try:
             require_safe_url("jwks_uri", jwks_uri if isinstance(jwks_uri, str) else "")
@@ -137,13 +157,23 @@ class SigningKeys:
 
     async def _get_json(self, url: str) -> dict:
         body = bytearray()
-        async with self.http.stream("GET", url) as response:
-            if response.status_code != 200:
-                raise KeyFetchError(f"{url} answered {response.status_code}")
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_JWKS_BYTES:
-                    raise KeyFetchError(f"{url} answered more than {MAX_JWKS_BYTES} bytes")
+        try:
+            async with self.http.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise KeyFetchError(f"{url} answered {response.status_code}{_hint_for(url)}")
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_JWKS_BYTES:
+                        raise KeyFetchError(f"{url} answered more than {MAX_JWKS_BYTES} bytes")
+        except httpx.TimeoutException:
+            raise KeyFetchError(
+                f"{url} did not answer within {self.timeout:g} s (JWKS_FETCH_TIMEOUT_SECONDS)"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise KeyFetchError(
+                f"cannot fetch {url} ({type(exc).__name__}: {exc}); "
+                "is the IdP up and reachable from here?"
+            ) from None
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):
@@ -152,34 +182,87 @@ class SigningKeys:
             raise KeyFetchError(f"{url} did not answer a JSON object")
         return document
 
-    def _usable_keys(self, jwks: dict) -> dict[str, PyJWK]:
+    def _usable_keys(self, url: str, jwks: dict) -> dict[str, KeyVerifiers]:
         keys = {}
         published = jwks.get("keys")
         if not isinstance(published, list):
-            raise KeyFetchError("the key set has no list of keys")
+            raise KeyFetchError(f"the key set at {url} has no list of keys")
         for jwk in published:
             if not isinstance(jwk, dict) or jwk.get("use", "sig") != "sig":
                 continue
-            kid, algorithm = jwk.get("kid"), self._algorithm_for(jwk)
-            if not isinstance(kid, str) or algorithm not in self.algorithms:
-                continue
-            try:
-                keys[kid] = PyJWK(jwk, algorithm)
-            except (PyJWTError, ValueError, TypeError):
-                continue
+            kid = jwk.get("kid")
+            verifiers = self._verifiers(jwk)
+            if isinstance(kid, str) and verifiers:
+                keys[kid] = verifiers
         if not keys:
-            raise KeyFetchError("the key set holds no usable signing key")
+            raise KeyFetchError(
+                f"the key set at {url} holds no signing key for OIDC_ALGORITHMS="
+                f"{','.join(self.algorithms)}; it publishes {describe_keys(published)}"
+            )
         return keys
 
-    def _algorithm_for(self, jwk: dict) -> str | None:
-        """A key's algorithm: its own ``alg``, else the allowed one its type implies."""
-        if "alg" in jwk:
-            return jwk["alg"]
-        kty = jwk.get("kty")
-        if kty == "EC":
-            return EC_CURVES.get(jwk.get("crv"))
-        if kty == "OKP":
-            return "EdDSA"
-        if kty == "RSA":
-            return next((a for a in self.algorithms if a[:2] in ("RS", "PS")), None)
-        return None
+    def _verifiers(self, jwk: dict) -> KeyVerifiers:
+        verifiers = {}
+        for algorithm in self.algorithms:
+            if algorithm in algorithms_for_key(jwk):
+                try:
+                    verifiers[algorithm] = PyJWK(jwk, algorithm)
+                except (PyJWTError, ValueError, TypeError):
+                    continue
+        return verifiers
+
+
+def algorithms_for_key(jwk: dict) -> frozenset[str]:
+    """What a published key may verify: its own ``alg``, else every algorithm of its type."""
+    if "alg" in jwk:
+        return frozenset({jwk["alg"]}) if isinstance(jwk["alg"], str) else frozenset()
+    kty = jwk.get("kty")
+    if kty == "RSA":
+        return RSA_ALGORITHMS
+    if kty == "EC" and jwk.get("crv") in EC_CURVES:
+        return frozenset({EC_CURVES[jwk["crv"]]})
+    if kty == "OKP" and jwk.get("crv") in ("Ed25519", "Ed448"):
+        return frozenset({"EdDSA"})
+    return frozenset()
+
+
+def describe_keys(published: list) -> str:
+    """A key set in a few words for an operator: each key's type, curve and alg."""
+    seen = [
+        "/".join(str(jwk[field]) for field in ("kty", "crv", "alg", "use") if field in jwk)
+        for jwk in published
+        if isinstance(jwk, dict)
+    ]
+    return ", ".join(seen) or "no keys"
+
+
+def issuer_mismatch(configured: str, named: object) -> str:
+    """Discovery names another issuer: both side by side, and the likely slip."""
+    message = f"discovery names issuer {named!r}; OIDC_ISSUER is {configured!r}"
+    slip = _likely_slip(configured, named) if isinstance(named, str) else ""
+    return message + (f" ({slip})" if slip else "") + "; OIDC_ISSUER must be exactly the former"
+
+
+def _likely_slip(configured: str, named: str) -> str:
+    if configured.rstrip("/") == named.rstrip("/"):
+        return "trailing slash?"
+    if configured.lower() == named.lower():
+        return "letter case?"
+    ours, theirs = urlsplit(configured), urlsplit(named)
+    if ours.scheme != theirs.scheme:
+        return f"{theirs.scheme}:// where the setting says {ours.scheme}://?"
+    if ours.netloc != theirs.netloc:
+        return (
+            f"the IdP calls itself {theirs.netloc!r}, the setting says {ours.netloc!r}; "
+            "tokens carry the IdP's own name"
+        )
+    return "another realm, tenant or path?"
+
+
+def _hint_for(url: str) -> str:
+    if url.endswith(DISCOVERY_PATH):
+        return (
+            "; OIDC_ISSUER must be the issuer's exact URL, or set OIDC_JWKS_URL "
+            "where the IdP serves no discovery document"
+        )
+    return "; is OIDC_JWKS_URL (or the preset's key URL for OIDC_ISSUER) right?"

@@ -17,7 +17,7 @@ import jwt
 
 from ..settings import Settings, SettingsError
 from .errors import AuthenticationFailed
-from .idp import PRESETS, as_strings, claim_values
+from .idp import PRESETS, AccessTokenMarker, as_strings, claim_values
 from .keys import SigningKeys
 from .token_cache import VerifiedTokenCache
 
@@ -45,14 +45,21 @@ class TokenRules:
     display_name_claims: tuple[str, ...]
     group_claims: tuple[str, ...]
     scope_claim: str
-    token_type: tuple[str, str] | None
-    required_header_typ: str
+    access_token_marker: AccessTokenMarker
+    client_claims: tuple[str, ...]
+    client_ids: frozenset[str]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenRules:
         preset = PRESETS[settings.idp]
         if preset.issuer_rule and not preset.issuer_rule[0](settings.oidc_issuer):
             raise SettingsError(f"OIDC_ISSUER {settings.oidc_issuer!r} {preset.issuer_rule[1]}")
+        if preset.client_ids_required and not settings.oidc_client_ids:
+            raise SettingsError(
+                f"OIDC_CLIENT_IDS is required for IDP={settings.idp!r}: list the client ids "
+                f"({' or '.join(preset.client_claims)} claim) allowed to call this API"
+            )
+        custom_marker = settings.oidc_required_header_typ or settings.oidc_required_claim
         return cls(
             issuer=settings.oidc_issuer,
             audiences=settings.oidc_audience,
@@ -65,8 +72,13 @@ class TokenRules:
             display_name_claims=preset.display_name_claims,
             group_claims=settings.oidc_group_claims or preset.group_claims,
             scope_claim=preset.scope_claim,
-            token_type=preset.token_type,
-            required_header_typ=settings.oidc_required_header_typ.lower(),
+            access_token_marker=AccessTokenMarker.configured(
+                settings.oidc_required_header_typ, settings.oidc_required_claim
+            )
+            if custom_marker
+            else preset.access_token_marker,
+            client_claims=preset.client_claims,
+            client_ids=frozenset(settings.oidc_client_ids),
         )
 
 
@@ -104,15 +116,16 @@ class TokenVerifier:
             raise _refuse("unsupported_critical_header")
         if any(name in header for name in KEY_SOURCE_HEADERS):
             raise _refuse("key_source_header")
-        if rules.required_header_typ and not _typ_matches(header, rules.required_header_typ):
+        if not rules.access_token_marker.header_matches(header):
             raise _refuse("wrong_token_type")
         kid = header.get("kid")
         if not isinstance(kid, str) or not 0 < len(kid) <= 256:
             raise _refuse("missing_kid")
-        key = await self.keys.get(kid)
-        if key is None:
+        verifiers = await self.keys.get(kid)
+        if verifiers is None:
             raise _refuse("unknown_kid")
-        if key.algorithm_name != algorithm:
+        key = verifiers.get(algorithm)
+        if key is None:
             raise _refuse("algorithm_key_mismatch")
         verified = self._checked(self._decode(token, key, algorithm))
         self.cache.put(digest, verified, kid, verified.expires_at)
@@ -156,8 +169,10 @@ class TokenVerifier:
         by_client_id = rules.audience_claim != "aud"
         if by_client_id and claims.get(rules.audience_claim) not in rules.audiences:
             raise _refuse("wrong_audience")
-        if rules.token_type and claims.get(rules.token_type[0]) != rules.token_type[1]:
+        if not rules.access_token_marker.claims_match(claims):
             raise _refuse("wrong_token_type")
+        if rules.client_ids and _client(claims, rules.client_claims) not in rules.client_ids:
+            raise _refuse("client_not_allowed")
         subject = claims.get(rules.subject_claim)
         if not isinstance(subject, str) or not subject:
             raise _refuse("missing_subject")
@@ -203,6 +218,6 @@ def _read_header(token: str) -> dict:
     return header
 
 
-def _typ_matches(header: dict, expected: str) -> bool:
-    typ = str(header.get("typ", "")).lower()
-    return typ in (expected, f"application/{expected}")
+def _client(claims: dict, names: tuple[str, ...]) -> object:
+    """The requesting client: the first of the preset's client claims the token carries."""
+    return next((claims[name] for name in names if name in claims), None)

@@ -20,7 +20,8 @@ async def readyz(request: Request) -> JSONResponse:
         return problem(
             request,
             503,
-            "The identity provider's signing keys are not available yet.",
+            "The identity provider's signing keys are not available: "
+            + (keys.problem or "not fetched yet."),
             reason="signing_keys_unavailable",
             headers={"Retry-After": str(keys.retry_after())},
         )
