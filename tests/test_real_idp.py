@@ -297,13 +297,24 @@ def test_mistyped_issuer_keeps_the_app_from_becoming_ready_and_names_both_issuer
     with deployed(generic_project, tmp_path / "output.log", **settings) as app:
         ready = app.get("/readyz")
         answer = app.me(idp.access_token(BATCH, RESOURCE))
+        logged = app.output()
 
     assert ready.status == 503
     assert ready.headers["content-type"] == "application/problem+json"
     detail = ready.body.get("detail", "")
     assert mistyped in detail, detail
     assert idp.issuer in detail.replace(mistyped, ""), detail
+    assert detail.partition(": ")[2] in logged
     assert answer.status == 503
+
+
+def test_token_from_a_client_not_in_oidc_client_ids_is_refused(generic_project, idp, tmp_path):
+    settings = generic_settings(idp, OIDC_CLIENT_IDS="orders-web,reports-batch")
+    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        answer = app.me(idp.access_token(BATCH, RESOURCE))
+
+    assert answer.status == 401
+    assert answer.reason == "client_not_allowed"
 
 
 @pytest.mark.parametrize("allowed", ["RS256,PS256", "PS256,RS256"])
@@ -418,3 +429,208 @@ def test_app_started_before_the_provider_becomes_ready_once_it_is_up(generic_pro
     assert before.status == 503
     assert answer.status == 200
     assert answer.body["roles"] == EXPECTED_ROLES
+
+
+# --- each preset meeting a provider shaped like its IdP ------------------------------------
+
+
+@dataclass(frozen=True)
+class PresetCase:
+    """One IdP as far as oidc-provider can play it: its issuer and key-set paths (routes),
+    the claims and header its access tokens carry, the claims its ID tokens carry."""
+
+    idp: str
+    issuer_path: str
+    audience: str  # OIDC_AUDIENCE: the API (aud), or Cognito's app client ids
+    batch_client: str
+    web_client: str  # signs users in; its ID tokens say aud = web_client
+    access_claims: dict
+    id_claims: dict
+    access_header: dict = field(default_factory=dict)
+    routes: dict = field(default_factory=dict)
+    jwks_aliases: tuple[str, ...] = ()
+    subject: str = ""  # /v1/me subject for the batch client's token; "" = the client id
+    settings: dict = field(default_factory=dict)
+
+    def provider(self) -> OidcProvider:
+        return OidcProvider(
+            {
+                "issuer_path": self.issuer_path,
+                "keys": [rsa_jwk(f"{self.idp}-1", alg="RS256")],
+                "routes": self.routes,
+                "jwks_aliases": list(self.jwks_aliases),
+                "resources": {RESOURCE: resource(self.audience.split(",")[0])},
+                "clients": [
+                    batch_client(self.batch_client, self.access_claims, self.access_header),
+                    web_client(self.web_client, self.id_claims),
+                ],
+            }
+        )
+
+
+TENANT = "00000000-0000-0000-0000-00000000beef"
+ENTRA_API = "11111111-1111-1111-1111-111111111111"
+ENTRA_OID = "22222222-2222-2222-2222-222222222222"
+COGNITO_BATCH, COGNITO_WEB = "4batchclientexample0abcdef", "7webclientexample0abcdefgh"
+PING_ENV, PING_ORG = "33333333-3333-3333-3333-333333333333", "44444444-4444-4444-4444-444444444444"
+
+PRESET_CASES = [
+    PresetCase(
+        idp="keycloak",
+        issuer_path="/realms/orders",
+        audience=API,
+        batch_client=BATCH,
+        web_client=API,
+        routes={
+            "jwks": "/protocol/openid-connect/certs",
+            "token": "/protocol/openid-connect/token",
+            "authorization": "/protocol/openid-connect/auth",
+        },
+        access_header={"typ": "JWT"},
+        access_claims={
+            "typ": "Bearer",
+            "azp": BATCH,
+            "realm_access": {"roles": sample_groups("keycloak")},
+            "preferred_username": f"service-account-{BATCH}",
+        },
+        id_claims={
+            "typ": "ID",
+            "azp": API,
+            "realm_access": {"roles": sample_groups("keycloak")},
+            "preferred_username": "alice",
+        },
+        settings={"OIDC_CLIENT_IDS": f"{BATCH},{API}"},
+    ),
+    PresetCase(
+        idp="aws_cognito",
+        issuer_path="/eu-west-1_TEST",
+        audience=f"{COGNITO_BATCH},{COGNITO_WEB}",
+        batch_client=COGNITO_BATCH,
+        web_client=COGNITO_WEB,
+        routes={"jwks": "/.well-known/jwks.json"},
+        access_header={"typ": None},
+        access_claims={
+            "token_use": "access",
+            "cognito:groups": sample_groups("aws_cognito"),
+            "username": "orders-batch",
+        },
+        id_claims={
+            "token_use": "id",
+            "cognito:groups": sample_groups("aws_cognito"),
+            "cognito:username": "alice",
+        },
+    ),
+    PresetCase(
+        idp="entra_id",
+        issuer_path=f"/{TENANT}/v2.0",
+        audience=ENTRA_API,
+        batch_client="55555555-5555-5555-5555-555555555555",
+        web_client=ENTRA_API,
+        jwks_aliases=(f"/{TENANT}/discovery/v2.0/keys",),
+        access_header={"typ": "JWT"},
+        access_claims={
+            "ver": "2.0",
+            "tid": TENANT,
+            "oid": ENTRA_OID,
+            "azp": "55555555-5555-5555-5555-555555555555",
+            "roles": sample_groups("entra_id"),
+            "scp": "Orders.Read",
+        },
+        id_claims={
+            "ver": "2.0",
+            "tid": TENANT,
+            "oid": "66666666-6666-6666-6666-666666666666",
+            "roles": sample_groups("entra_id"),
+            "name": "Alice",
+        },
+        subject=ENTRA_OID,
+    ),
+    PresetCase(
+        idp="auth0",
+        issuer_path="/",
+        audience="https://orders.example.com",
+        batch_client="Auth0BatchClient0123456789abcdef",
+        web_client="https://orders.example.com",
+        routes={
+            "jwks": "/.well-known/jwks.json",
+            "token": "/oauth/token",
+            "authorization": "/authorize",
+        },
+        access_header={"typ": "JWT"},
+        access_claims={
+            "azp": "Auth0BatchClient0123456789abcdef",
+            "gty": "client-credentials",
+            "permissions": sample_groups("auth0"),
+            "client_id": None,
+        },
+        id_claims={"nickname": "alice", "name": "Alice"},  # permissions: access tokens only
+    ),
+    PresetCase(
+        idp="okta",
+        issuer_path="/oauth2/default",
+        audience="api://default",
+        batch_client="0oa1batchclientexample",
+        web_client="api://default",
+        routes={"jwks": "/v1/keys", "token": "/v1/token", "authorization": "/v1/authorize"},
+        access_header={"typ": None},
+        access_claims={
+            "ver": 1,
+            "cid": "0oa1batchclientexample",
+            "uid": "00u1batchexample",
+            "scp": ["orders.read"],
+            "groups": sample_groups("okta"),
+            "scope": None,
+            "client_id": None,
+        },
+        id_claims={"ver": 1, "idp": "00o1example", "groups": sample_groups("okta")},
+    ),
+    PresetCase(
+        idp="ping",
+        issuer_path=f"/{PING_ENV}/as",
+        audience=API,
+        batch_client="77777777-7777-7777-7777-777777777777",
+        web_client=API,
+        routes={"jwks": "/jwks", "token": "/token", "authorization": "/authorize"},
+        access_claims={"env": PING_ENV, "org": PING_ORG, "groups": sample_groups("ping")},
+        id_claims={"env": PING_ENV, "org": PING_ORG, "groups": sample_groups("ping")},
+    ),
+]
+
+
+@pytest.fixture(scope="module", params=PRESET_CASES, ids=lambda case: case.idp)
+def preset(request, baked, tmp_path_factory) -> Iterator[tuple[PresetCase, OidcProvider, App]]:
+    """One provider shaped like the IdP, one project generated for it, run as deployed."""
+    case = request.param
+    tree = baked(idp=case.idp, identity_source="bearer_token")
+    output = tmp_path_factory.mktemp(case.idp) / "output.log"
+    with running(case.provider()) as provider:
+        settings = {
+            "IDP": case.idp,
+            "OIDC_ISSUER": provider.issuer,
+            "OIDC_AUDIENCE": case.audience,
+            **case.settings,
+        }
+        with deployed(tree, output, **settings) as app:
+            yield case, provider, app
+
+
+def test_preset_maps_roles_from_a_token_its_idp_shape_issued(preset):
+    case, provider, app = preset
+    token = provider.access_token(case.batch_client, RESOURCE)
+
+    answer = app.me(token)
+
+    assert answer.status == 200, answer
+    assert answer.body["roles"] == EXPECTED_ROLES
+    assert answer.body["subject"] == (case.subject or case.batch_client)
+    assert answer.body["issuer"] == provider.issuer
+
+
+def test_preset_refuses_the_id_token_its_idp_shape_issues(preset):
+    case, provider, app = preset
+    token = provider.id_token(case.web_client, "alice")
+
+    answer = app.me(token)
+
+    assert answer.status == 401, answer
+    assert answer.reason == "wrong_token_type"
