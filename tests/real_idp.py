@@ -93,6 +93,13 @@ class OidcProvider:
                 f"{START_TIMEOUT_SECONDS} s:\n" + "".join(self.output)
             )
 
+    def __enter__(self) -> OidcProvider:
+        self.start()
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.stop()
+
     def _read_output(self, process: subprocess.Popen) -> None:
         for line in process.stdout:
             self.output.append(line)

@@ -30,15 +30,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 import jwt
 import pytest
+from deployed_project import WAIT_SECONDS, RunningApp, deployed, until
 from helpers import TEMPLATE, generated_test_support
 from real_idp import OidcProvider, ec_jwk, rsa_jwk
 
@@ -51,7 +52,6 @@ REDIRECT_URI = "http://127.0.0.1/callback"  # never fetched: the harness stops a
 MAX_LIFETIME = 3600
 COOLDOWN = 1  # JWKS_REFRESH_COOLDOWN_SECONDS, the least the app allows
 FETCH_TIMEOUT = 2  # JWKS_FETCH_TIMEOUT_SECONDS
-WAIT_SECONDS = 20  # for what a deadline loop waits on; never reached when things work
 
 UNMAPPED_GROUP = "not-in-the-role-map"
 EXPECTED_ROLES = ["admin", "orders-reader"]  # from each sample role map: reader, admin
@@ -103,67 +103,9 @@ BASE_SETTINGS = {
 }
 
 
-@dataclass
-class Called:
-    status: int
-    body: dict
-    headers: httpx.Headers
-    audit: dict = field(default_factory=dict)
-
-    @property
-    def reason(self) -> str:
-        return self.audit.get("reason", "")
-
-
-class App:
-    """The generated project's own DeployedApp (tests/support/deployed_app.py), asked over HTTP."""
-
-    def __init__(self, deployed) -> None:
-        self.deployed = deployed
-
-    def get(self, path: str, token: str | None = None, timeout: float = 10) -> Called:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        answer = httpx.get(self.deployed.url + path, headers=headers, timeout=timeout)
-        body = answer.json() if answer.content else {}
-        audit = self.deployed.audit_line(answer.headers["x-request-id"]) if token else {}
-        return Called(answer.status_code, body, answer.headers, audit)
-
-    def me(self, token: str, timeout: float = 10) -> Called:
-        return self.get("/v1/me", token, timeout)
-
-    def output(self) -> str:
-        return self.deployed.output.read_text(errors="replace")
-
-
-@contextmanager
-def deployed(tree: Path, output: Path, **settings: str) -> Iterator[App]:
-    deployed_app = generated_test_support(tree, "deployed_app").DeployedApp(
-        {**BASE_SETTINGS, **settings}, output
-    )
-    deployed_app.start()
-    try:
-        yield App(deployed_app)
-    finally:
-        deployed_app.stop()
-
-
-@contextmanager
-def running(provider: OidcProvider) -> Iterator[OidcProvider]:
-    provider.start()
-    try:
-        yield provider
-    finally:
-        provider.stop()
-
-
-def until(condition: Callable[[], object], what: str) -> object:
-    """Poll `condition` until it returns something truthy; fail after WAIT_SECONDS."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
+def deployed_app(tree: Path, folder: Path, **settings: str):
+    """The project in `tree` as deployed: BASE_SETTINGS and `settings`, output in `folder`."""
+    return deployed(tree, folder / "output.log", {**BASE_SETTINGS, **settings})
 
 
 def cooldown_over(since: float) -> None:
@@ -213,15 +155,15 @@ def generic_project(baked) -> Path:
 @pytest.fixture(scope="module")
 def idp() -> Iterator[OidcProvider]:
     """The provider most tests share: they only ask it for tokens."""
-    with running(generic_provider()) as provider:
+    with generic_provider() as provider:
         yield provider
 
 
 @pytest.fixture(scope="module")
-def app(generic_project, idp, tmp_path_factory) -> Iterator[App]:
+def app(generic_project, idp, tmp_path_factory) -> Iterator[RunningApp]:
     """The app most tests share: they only send it requests."""
-    output = tmp_path_factory.mktemp("app") / "output.log"
-    with deployed(generic_project, output, **generic_settings(idp)) as running_app:
+    folder = tmp_path_factory.mktemp("app")
+    with deployed_app(generic_project, folder, **generic_settings(idp)) as running_app:
         yield running_app
 
 
@@ -281,7 +223,7 @@ def test_token_from_another_issuer_is_refused(generic_project, idp, tmp_path):
         OIDC_ISSUER=idp.issuer + "/another-tenant",
         OIDC_JWKS_URL=idp.discovery()["jwks_uri"],
     )
-    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+    with deployed_app(generic_project, tmp_path, **settings) as app:
         answer = app.me(idp.access_token(BATCH, RESOURCE))
 
     assert answer.status == 401
@@ -294,7 +236,7 @@ def test_mistyped_issuer_keeps_the_app_from_becoming_ready_and_names_both_issuer
     """A trailing slash the IdP does not use: discovery answers with the IdP's own issuer."""
     mistyped = idp.issuer + "/"
     settings = generic_settings(idp, OIDC_ISSUER=mistyped)
-    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+    with deployed_app(generic_project, tmp_path, **settings) as app:
         ready = app.get("/readyz")
         answer = app.me(idp.access_token(BATCH, RESOURCE))
         logged = app.output()
@@ -310,7 +252,7 @@ def test_mistyped_issuer_keeps_the_app_from_becoming_ready_and_names_both_issuer
 
 def test_token_from_a_client_not_in_oidc_client_ids_is_refused(generic_project, idp, tmp_path):
     settings = generic_settings(idp, OIDC_CLIENT_IDS="orders-web,reports-batch")
-    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+    with deployed_app(generic_project, tmp_path, **settings) as app:
         answer = app.me(idp.access_token(BATCH, RESOURCE))
 
     assert answer.status == 401
@@ -325,7 +267,7 @@ def test_rsa_key_published_without_alg_verifies_each_allowed_rsa_algorithm(
     rs256 = idp.access_token(BATCH, RESOURCE)
     ps256 = idp.access_token(BATCH, f"{RESOURCE}:ps256")
     settings = generic_settings(idp, OIDC_ALGORITHMS=allowed)
-    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+    with deployed_app(generic_project, tmp_path, **settings) as app:
         answers = {"RS256": app.me(rs256), "PS256": app.me(ps256)}
 
     assert [key for key in published if key["kty"] == "RSA" and "alg" not in key]
@@ -339,7 +281,7 @@ def test_rsa_key_published_without_alg_verifies_each_allowed_rsa_algorithm(
 def test_es256_token_is_accepted_with_an_ec_key(generic_project, idp, tmp_path):
     token = idp.access_token(BATCH, f"{RESOURCE}:es256")
     settings = generic_settings(idp, OIDC_ALGORITHMS="ES256")
-    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+    with deployed_app(generic_project, tmp_path, **settings) as app:
         answer = app.me(token)
 
     assert answer.status == 200, answer
@@ -350,9 +292,9 @@ def test_es256_token_is_accepted_with_an_ec_key(generic_project, idp, tmp_path):
 
 
 def test_new_signing_keys_are_used_without_restarting_the_app(generic_project, tmp_path):
-    with running(generic_provider(rsa_jwk("before"))) as provider:
+    with generic_provider(rsa_jwk("before")) as provider:
         settings = generic_settings(provider)
-        with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        with deployed_app(generic_project, tmp_path, **settings) as app:
             before = app.me(provider.access_token(BATCH, RESOURCE))
             old_key_token = provider.access_token(BATCH, RESOURCE)
             provider.restart(keys=[rsa_jwk("after")])
@@ -372,9 +314,9 @@ def test_new_signing_keys_are_used_without_restarting_the_app(generic_project, t
 
 
 def test_cached_keys_keep_serving_when_the_provider_is_killed(generic_project, tmp_path):
-    with running(generic_provider()) as provider:
+    with generic_provider() as provider:
         settings = generic_settings(provider)
-        with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        with deployed_app(generic_project, tmp_path, **settings) as app:
             warm = app.me(provider.access_token(BATCH, RESOURCE))
             unseen = [provider.access_token(BATCH, RESOURCE) for _ in range(3)]
             provider.kill()
@@ -388,9 +330,9 @@ def test_cached_keys_keep_serving_when_the_provider_is_killed(generic_project, t
 
 def test_hung_provider_leaves_cached_keys_serving_and_a_new_kid_gets_503(generic_project, tmp_path):
     """SIGSTOP: the kernel still accepts the app's connection, nothing ever answers it."""
-    with running(generic_provider(rsa_jwk("before"))) as provider:
+    with generic_provider(rsa_jwk("before")) as provider:
         settings = generic_settings(provider)
-        with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+        with deployed_app(generic_project, tmp_path, **settings) as app:
             started = time.monotonic()
             warm = app.me(provider.access_token(BATCH, RESOURCE))
             unseen = [provider.access_token(BATCH, RESOURCE) for _ in range(2)]
@@ -417,7 +359,7 @@ def test_app_started_before_the_provider_becomes_ready_once_it_is_up(generic_pro
     port = generated_test_support(generic_project, "loopback").free_port()
     provider = generic_provider()
     settings = generic_settings(provider, OIDC_ISSUER=f"http://127.0.0.1:{port}")
-    with deployed(generic_project, tmp_path / "output.log", **settings) as app:
+    with deployed_app(generic_project, tmp_path, **settings) as app:
         before = app.get("/readyz")
         provider.start(port=port)
         try:
@@ -597,40 +539,43 @@ PRESET_CASES = [
 ]
 
 
+class PresetRun(NamedTuple):
+    case: PresetCase
+    provider: OidcProvider
+    app: RunningApp
+
+
 @pytest.fixture(scope="module", params=PRESET_CASES, ids=lambda case: case.idp)
-def preset(request, baked, tmp_path_factory) -> Iterator[tuple[PresetCase, OidcProvider, App]]:
+def preset(request, baked, tmp_path_factory) -> Iterator[PresetRun]:
     """One provider shaped like the IdP, one project generated for it, run as deployed."""
     case = request.param
     tree = baked(idp=case.idp, identity_source="bearer_token")
-    output = tmp_path_factory.mktemp(case.idp) / "output.log"
-    with running(case.provider()) as provider:
+    with case.provider() as provider:
         settings = {
             "IDP": case.idp,
             "OIDC_ISSUER": provider.issuer,
             "OIDC_AUDIENCE": case.audience,
             **case.settings,
         }
-        with deployed(tree, output, **settings) as app:
-            yield case, provider, app
+        with deployed_app(tree, tmp_path_factory.mktemp(case.idp), **settings) as app:
+            yield PresetRun(case, provider, app)
 
 
 def test_preset_maps_roles_from_a_token_its_idp_shape_issued(preset):
-    case, provider, app = preset
-    token = provider.access_token(case.batch_client, RESOURCE)
+    token = preset.provider.access_token(preset.case.batch_client, RESOURCE)
 
-    answer = app.me(token)
+    answer = preset.app.me(token)
 
     assert answer.status == 200, answer
     assert answer.body["roles"] == EXPECTED_ROLES
-    assert answer.body["subject"] == (case.subject or case.batch_client)
-    assert answer.body["issuer"] == provider.issuer
+    assert answer.body["subject"] == (preset.case.subject or preset.case.batch_client)
+    assert answer.body["issuer"] == preset.provider.issuer
 
 
 def test_preset_refuses_the_id_token_its_idp_shape_issues(preset):
-    case, provider, app = preset
-    token = provider.id_token(case.web_client, "alice")
+    token = preset.provider.id_token(preset.case.web_client, "alice")
 
-    answer = app.me(token)
+    answer = preset.app.me(token)
 
     assert answer.status == 401, answer
     assert answer.reason == "wrong_token_type"
