@@ -61,6 +61,7 @@ class OidcProvider:
         self.output: list[str] = []
         self.process: subprocess.Popen | None = None
         self._listening = threading.Event()
+        self._reader: threading.Thread | None = None
 
     def start(self, *, port: int | None = None) -> None:
         """Start and return once it listens; raise with its output if it does not."""
@@ -80,7 +81,8 @@ class OidcProvider:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._read_output, args=(self.process,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read_output, args=(self.process,), daemon=True)
+        self._reader.start()
         try:
             self.process.stdin.write(json.dumps({**self.settings, "port": self.port}))
             self.process.stdin.close()
@@ -119,14 +121,19 @@ class OidcProvider:
             self.process.wait(STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
-        self.process = None
+        self._reap()
 
     def kill(self) -> None:
         """End it at once, as a crash would: open connections are reset, the port closed."""
         assert self.process is not None
         self.process.kill()
+        self._reap()
+
+    def _reap(self) -> None:
+        """Wait for the ended process and for its output to be read to the end."""
         self.process.wait()
+        self._reader.join(STOP_TIMEOUT_SECONDS)
+        self.process.stdout.close()
         self.process = None
 
     def pause(self) -> None:
