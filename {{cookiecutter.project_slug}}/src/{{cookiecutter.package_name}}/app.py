@@ -15,10 +15,8 @@ from .api.routes import admin, health, lab, me, orders
 from .audit import AuditMiddleware
 from .identity.authenticate import Authenticator
 from .identity.edge import EdgeHeaderRules, TrustedNetworks
-from .identity.idp import PRESETS
-from .identity.keys import SigningKeys
 from .identity.roles import RoleMap
-from .identity.tokens import TokenRules, TokenVerifier
+from .identity.tokens import token_verifier
 from .openapi import install_security_schemes
 from .problems import install_problem_handlers
 from .settings import Settings
@@ -33,24 +31,9 @@ def create_app(
     trusted_networks = TrustedNetworks(settings.trusted_edge_networks)
     http, keys, verifier = None, None, None
     if settings.accepts_bearer_tokens:
-        rules = TokenRules.from_settings(settings)
-        http = httpx.AsyncClient(
-            transport=jwks_transport,
-            timeout=settings.jwks_fetch_timeout_seconds,
-            headers={"User-Agent": f"{PROJECT_SLUG}/{__version__}", "Accept": "application/json"},
-        )
-        preset = PRESETS[settings.idp]
-        keys = SigningKeys(
-            issuer=settings.oidc_issuer,
-            jwks_url=settings.oidc_jwks_url
-            or (preset.jwks_url(settings.oidc_issuer) if preset.jwks_url else None),
-            algorithms=settings.oidc_algorithms,
-            http=http,
-            ttl=settings.jwks_cache_ttl_seconds,
-            cooldown=settings.jwks_refresh_cooldown_seconds,
-            timeout=settings.jwks_fetch_timeout_seconds,
-        )
-        verifier = TokenVerifier(rules, keys, settings.token_cache_size)
+        http = idp_http_client(settings, jwks_transport)
+        verifier = token_verifier(settings, http)
+        keys = verifier.keys
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +69,17 @@ def create_app(
         logger=audit_logger(),
     )
     return app
+
+
+def idp_http_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one HTTP client for the IdP's discovery document and keys."""
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=settings.jwks_fetch_timeout_seconds,
+        headers={"User-Agent": f"{PROJECT_SLUG}/{__version__}", "Accept": "application/json"},
+    )
 
 
 def audit_logger() -> logging.Logger:

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from .fake_idp import FakeIdp
 
 LONGEST_HOLD_SECONDS = 60  # a forgotten hold frees its thread, still unanswered
+DISCOVERY_PATH = "/.well-known/openid-configuration"  # for an IdP whose issuer is this server
 
 
 class JwksServer:
@@ -31,8 +32,12 @@ class JwksServer:
         self._server: ThreadingHTTPServer | None = None
 
     @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.idp.jwks_path}"
+        return f"{self.base_url}{self.idp.jwks_path}"
 
     def start(self) -> None:
         """Listen on 127.0.0.1, on a port the system picks; after a stop, on the same port."""
@@ -68,6 +73,9 @@ class JwksServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if self.path == DISCOVERY_PATH:
+                    self._send_json({"issuer": server.idp.issuer, "jwks_uri": server.url})
+                    return
                 if self.path != server.idp.jwks_path:
                     self.send_error(404)
                     return
@@ -77,14 +85,17 @@ class JwksServer:
                 if not released or server._stopping:
                     return
                 time.sleep(server.delay)
-                body = json.dumps(server.idp.jwks()).encode()
+                self._send_json(server.idp.jwks())
+                with server._lock:
+                    server.answered += 1
+
+            def _send_json(self, document: dict) -> None:
+                body = json.dumps(document).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                with server._lock:
-                    server.answered += 1
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

@@ -126,7 +126,7 @@ class SigningKeys:
         try:
             async with asyncio.timeout(self.timeout):
                 url = self.jwks_url or await self._discover_jwks_url()
-                keys = self._usable_keys(url, await self._get_json(url))
+                keys = self._usable_keys(url, await self.fetch_json(url))
         except KeyFetchError as exc:
             self.problem = str(exc)
         except TimeoutError:
@@ -144,7 +144,7 @@ class SigningKeys:
         )
 
     async def _discover_jwks_url(self) -> str:
-        document = await self._get_json(self.issuer.rstrip("/") + DISCOVERY_PATH)
+        document = await self.fetch_json(self.issuer.rstrip("/") + DISCOVERY_PATH)
         if document.get("issuer") != self.issuer:
             raise KeyFetchError(issuer_mismatch(self.issuer, document.get("issuer")))
         jwks_uri = document.get("jwks_uri")
@@ -155,7 +155,8 @@ class SigningKeys:
         self.jwks_url = jwks_uri
         return jwks_uri
 
-    async def _get_json(self, url: str) -> dict:
+    async def fetch_json(self, url: str) -> dict:
+        """A JSON object from the IdP, size-capped; KeyFetchError says what went wrong."""
         body = bytearray()
         try:
             async with self.http.stream("GET", url) as response:
@@ -239,11 +240,12 @@ def describe_keys(published: list) -> str:
 def issuer_mismatch(configured: str, named: object) -> str:
     """Discovery names another issuer: both side by side, and the likely slip."""
     message = f"discovery names issuer {named!r}; OIDC_ISSUER is {configured!r}"
-    slip = _likely_slip(configured, named) if isinstance(named, str) else ""
+    slip = likely_slip(configured, named) if isinstance(named, str) else ""
     return message + (f" ({slip})" if slip else "") + "; OIDC_ISSUER must be exactly the former"
 
 
-def _likely_slip(configured: str, named: str) -> str:
+def likely_slip(configured: str, named: str) -> str:
+    """The usual reason two spellings of one issuer differ, as a short question."""
     if configured.rstrip("/") == named.rstrip("/"):
         return "trailing slash?"
     if configured.lower() == named.lower():

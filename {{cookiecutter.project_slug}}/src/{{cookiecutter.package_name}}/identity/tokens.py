@@ -13,6 +13,7 @@ import binascii
 import json
 from dataclasses import dataclass
 
+import httpx
 import jwt
 
 from ..settings import Settings, SettingsError
@@ -108,7 +109,7 @@ class TokenVerifier:
         if cached is not None:
             self.keys.keep_fresh()
             return cached
-        header = _read_header(token)
+        header = read_header(token)
         algorithm = header.get("alg")
         if algorithm not in rules.algorithms:
             raise _refuse("algorithm_not_allowed")
@@ -202,7 +203,27 @@ class TokenVerifier:
         )
 
 
-def _read_header(token: str) -> dict:
+def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier:
+    """The verifier the app uses: the preset's rules and key location, as settings adjust them.
+
+    Raises SettingsError (naming the setting) when the rules cannot hold.
+    """
+    preset = PRESETS[settings.idp]
+    rules = TokenRules.from_settings(settings)
+    keys = SigningKeys(
+        issuer=settings.oidc_issuer,
+        jwks_url=settings.oidc_jwks_url
+        or (preset.jwks_url(settings.oidc_issuer) if preset.jwks_url else None),
+        algorithms=settings.oidc_algorithms,
+        http=http,
+        ttl=settings.jwks_cache_ttl_seconds,
+        cooldown=settings.jwks_refresh_cooldown_seconds,
+        timeout=settings.jwks_fetch_timeout_seconds,
+    )
+    return TokenVerifier(rules, keys, settings.token_cache_size)
+
+
+def read_header(token: str) -> dict:
     """Decode the JOSE header of a compact JWS, refusing anything else (JWE, JSON form)."""
     if token.count(".") != 2:
         raise _refuse("malformed_token")
