@@ -8,6 +8,9 @@ each request.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -76,3 +79,21 @@ def until(condition: Callable[[], object], what: str) -> object:
             return result
         time.sleep(0.05)
     raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
+
+
+def run_doctor(
+    tree: Path, settings: dict[str, str], token: str | None = None
+) -> subprocess.CompletedProcess:
+    """`python -m <package>.doctor` in the project, `settings` its whole environment,
+    `token` (if any) on its standard input."""
+    package = next(path.parent.name for path in (tree / "src").glob("*/__init__.py"))
+    return subprocess.run(
+        [sys.executable, "-m", f"{package}.doctor"],
+        cwd=tree,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(tree / "src"), **settings},
+        input=token or "",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )

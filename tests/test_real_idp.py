@@ -39,7 +39,7 @@ from typing import NamedTuple
 import httpx
 import jwt
 import pytest
-from deployed_project import WAIT_SECONDS, RunningApp, deployed, until
+from deployed_project import WAIT_SECONDS, RunningApp, deployed, run_doctor, until
 from helpers import TEMPLATE, generated_test_support
 from real_idp import OidcProvider, ec_jwk, rsa_jwk
 
@@ -286,6 +286,64 @@ def test_es256_token_is_accepted_with_an_ec_key(generic_project, idp, tmp_path):
 
     assert answer.status == 200, answer
     assert answer.body["roles"] == EXPECTED_ROLES
+
+
+# --- the doctor explaining verdicts against the real provider ------------------------------
+
+
+def doctor(tree: Path, provider: OidcProvider, token: str | None = None, **overrides: str):
+    return run_doctor(tree, {**BASE_SETTINGS, **generic_settings(provider, **overrides)}, token)
+
+
+def failed_check(output: str, topic: str) -> str:
+    """The doctor's FAIL line about `topic`, with its fix line if it has one."""
+    lines = output.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.split()[:2] == ["FAIL", topic])
+    return "\n".join(lines[at : at + 2])
+
+
+def test_doctor_passes_a_good_token_and_exits_0(generic_project, idp):
+    token = idp.access_token(BATCH, RESOURCE)
+
+    result = doctor(generic_project, idp, token)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all checks hold" in result.stdout
+
+
+def test_doctor_names_both_issuers_when_the_issuer_is_mistyped(generic_project, idp):
+    mistyped = idp.issuer + "/"
+
+    result = doctor(generic_project, idp, OIDC_ISSUER=mistyped)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = failed_check(result.stdout, "issuer")
+    assert f"'{mistyped}'" in found
+    assert f"'{idp.issuer}'" in found
+
+
+def test_doctor_names_the_expected_and_found_audience_and_the_setting(generic_project, idp):
+    token = idp.access_token(BATCH, "urn:example:reports-api")
+
+    result = doctor(generic_project, idp, token)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = failed_check(result.stdout, "aud")
+    assert f"'{API}'" in found
+    assert "'reports-api'" in found
+    assert "OIDC_AUDIENCE" in found
+
+
+@pytest.mark.parametrize("resource_indicator", [RESOURCE, "urn:example:reports-api"])
+def test_doctor_never_prints_the_token_or_its_signature(generic_project, idp, resource_indicator):
+    token = idp.access_token(BATCH, resource_indicator)
+    signature = token.rsplit(".", 1)[1]
+
+    result = doctor(generic_project, idp, token)
+
+    assert token not in result.stdout + result.stderr
+    assert signature not in result.stdout + result.stderr
+    assert result.stdout.strip()
 
 
 # --- the provider rotating keys, going away, hanging, starting late ------------------------
