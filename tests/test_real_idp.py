@@ -298,7 +298,8 @@ def doctor(tree: Path, provider: OidcProvider, token: str | None = None, **overr
 def failed_check(output: str, topic: str) -> str:
     """The doctor's FAIL line about `topic`, with its fix line if it has one."""
     lines = output.splitlines()
-    at = next(n for n, line in enumerate(lines) if line.split()[:2] == ["FAIL", topic])
+    at = next((n for n, line in enumerate(lines) if line.split()[:2] == ["FAIL", topic]), None)
+    assert at is not None, f"no FAIL line about {topic}:\n{output}"
     return "\n".join(lines[at : at + 2])
 
 
