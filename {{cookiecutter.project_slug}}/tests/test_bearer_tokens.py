@@ -81,6 +81,50 @@ async def test_required_header_typ_refuses_other_token_types(make_service, idp):
     assert ok.status_code == 200
 
 
+async def test_configured_claim_rule_replaces_the_presets_access_token_marker(service_for):
+    """An RFC 9068 provider that does not set typ: at+jwt, told apart by client_id instead."""
+    service, idp = service_for(
+        "generic_oidc", identity_source="bearer_token", oidc_required_claim="client_id"
+    )
+    claims = idp.claims()
+    without_client = {name: value for name, value in claims.items() if name != "client_id"}
+
+    accepted = await service.get_as(idp.token(claims, headers={"typ": "JWT"}))
+    refused = await service.get_as(idp.token(without_client, headers={"typ": "at+jwt"}))
+
+    assert accepted.status_code == 200, accepted.text
+    assert_invalid_token(refused)
+
+
+async def test_configured_claim_value_must_match(service_for):
+    service, idp = service_for(
+        "generic_oidc", identity_source="bearer_token", oidc_required_claim="token_use=access"
+    )
+
+    assert (await service.get_as(idp.token(token_use="access"))).status_code == 200
+    assert_invalid_token(await service.get_as(idp.token(token_use="id")))
+
+
+@pytest.mark.parametrize("idp_name", IDPS)
+async def test_allowed_client_ids_are_read_from_the_presets_client_claim(idp_name, service_for):
+    service, idp = service_for(idp_name, identity_source="bearer_token")
+    client = {"okta": "cid", "entra_id": "azp", "keycloak": "azp", "auth0": "azp"}.get(
+        idp_name, "client_id"
+    )
+    token = idp.token()
+    named = idp.claims()[client]
+    service_allowing, _ = service_for(
+        idp_name, identity_source="bearer_token", oidc_client_ids=f"other,{named}"
+    )
+    service_refusing, _ = service_for(
+        idp_name, identity_source="bearer_token", oidc_client_ids="other"
+    )
+
+    assert (await service.get_as(token)).status_code == 200
+    assert (await service_allowing.get_as(token)).status_code == 200
+    assert_invalid_token(await service_refusing.get_as(token))
+
+
 async def test_token_without_the_subject_claim_is_refused(bearer_service, idp):
     claims = idp.claims()
     claims.pop("oid" if idp.idp == "entra_id" else "sub")

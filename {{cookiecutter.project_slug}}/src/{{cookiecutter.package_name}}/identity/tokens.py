@@ -60,7 +60,11 @@ class TokenRules:
                 f"OIDC_CLIENT_IDS is required for IDP={settings.idp!r}: list the client ids "
                 f"({' or '.join(preset.client_claims)} claim) allowed to call this API"
             )
-        custom_marker = settings.oidc_required_header_typ or settings.oidc_required_claim
+        marker = preset.access_token_marker
+        if settings.oidc_required_header_typ or settings.oidc_required_claim:
+            marker = AccessTokenMarker.configured(
+                settings.oidc_required_header_typ, settings.oidc_required_claim
+            )
         return cls(
             issuer=settings.oidc_issuer,
             audiences=settings.oidc_audience,
@@ -73,11 +77,7 @@ class TokenRules:
             display_name_claims=preset.display_name_claims,
             group_claims=settings.oidc_group_claims or preset.group_claims,
             scope_claim=preset.scope_claim,
-            access_token_marker=AccessTokenMarker.configured(
-                settings.oidc_required_header_typ, settings.oidc_required_claim
-            )
-            if custom_marker
-            else preset.access_token_marker,
+            access_token_marker=marker,
             client_claims=preset.client_claims,
             client_ids=frozenset(settings.oidc_client_ids),
         )
