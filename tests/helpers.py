@@ -2,6 +2,8 @@
 
 import ast
 import hashlib
+import importlib
+import importlib.util
 import json
 import os
 import re
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 from cookiecutter.generate import generate_context
@@ -166,3 +169,19 @@ def assert_generated_tests_pass(tree: Path, *test_paths: str) -> None:
     assert result.returncode == 0, (
         f"generated suite in {tree} exited {result.returncode}:\n{result.stdout}{result.stderr}"
     )
+
+
+def generated_test_support(tree: Path, module: str) -> ModuleType:
+    """A module of a baked project's tests/support, imported as its own suite imports it.
+
+    Each tree gets a package name of its own, so two bakes' modules never mix.
+    """
+    package = "baked_" + hashlib.sha256(str(tree).encode()).hexdigest()[:12]
+    for name, folder in ((package, tree / "tests"), (f"{package}.support", tree / "tests/support")):
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(
+                name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+            )
+            sys.modules[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(sys.modules[name])
+    return importlib.import_module(f"{package}.support.{module}")
