@@ -167,11 +167,13 @@ class TokenVerifier:
         rules = self.rules
         if int(claims["exp"]) - int(claims["iat"]) > rules.max_lifetime:
             raise _refuse("lifetime_too_long")
+        # The marker first: an ID token (Cognito's names its client in aud, not client_id)
+        # is refused as what it is rather than as a token for another audience.
+        if not rules.access_token_marker.claims_match(claims):
+            raise _refuse("wrong_token_type")
         by_client_id = rules.audience_claim != "aud"
         if by_client_id and claims.get(rules.audience_claim) not in rules.audiences:
             raise _refuse("wrong_audience")
-        if not rules.access_token_marker.claims_match(claims):
-            raise _refuse("wrong_token_type")
         if rules.client_ids and _client(claims, rules.client_claims) not in rules.client_ids:
             raise _refuse("client_not_allowed")
         subject = claims.get(rules.subject_claim)
