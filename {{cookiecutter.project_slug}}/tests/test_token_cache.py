@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from datetime import datetime
 
+import jwt
 import pytest
 
 from {{ cookiecutter.package_name }}.identity.token_cache import VerifiedTokenCache
@@ -18,6 +19,24 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+@pytest.fixture
+def frozen_wall_clock(monkeypatch) -> Clock:
+    """Wall-clock time that moves only when the test moves it, for PyJWT too.
+
+    PyJWT takes no clock: it checks exp, nbf and iat against ``datetime.now()``, so the
+    ``datetime`` its module reads is replaced by one that reads this clock.
+    """
+    clock = Clock(float(int(time.time())))
+
+    class FrozenDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.fromtimestamp(clock(), tz)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", FrozenDatetime)
+    return clock
 
 
 def test_entry_is_not_used_from_its_expiry_on():
@@ -82,15 +101,26 @@ async def test_repeated_token_is_verified_once(make_service, idp, monkeypatch):
     assert len(decodes) == 1
 
 
-async def test_cached_token_is_refused_once_it_expires(make_service, idp):
+async def test_cached_token_is_refused_once_it_expires(make_service, idp, frozen_wall_clock):
     service = make_service(identity_source="bearer_token", oidc_leeway_seconds=0)
-    now = int(time.time())
+    service.app.state.authenticator.verifier.cache.clock = frozen_wall_clock
+    now = int(frozen_wall_clock())
     token = idp.token(idp.claims(iat=now - 10, nbf=now - 10, exp=now + 1))
     assert (await service.get_as(token)).status_code == 200
 
-    await asyncio.sleep(max(0, now + 1.05 - time.time()))
+    frozen_wall_clock.now = now + 1
 
     assert (await service.get_as(token)).status_code == 401
+
+
+def test_app_cache_reads_expiry_on_the_wall_clock_that_exp_is_written_in(make_service):
+    cache = make_service(identity_source="bearer_token").app.state.authenticator.verifier.cache
+    digest = cache.digest("token")
+
+    cache.put(digest, "verified", "kid-1", expires_at=int(time.time()) + 3600)
+    assert cache.get(digest, {"kid-1"}) == "verified"
+    cache.put(digest, "verified", "kid-1", expires_at=int(time.time()) - 1)
+    assert cache.get(digest, {"kid-1"}) is None
 
 
 async def test_cached_token_is_refused_once_its_key_is_withdrawn(make_service, idp):
