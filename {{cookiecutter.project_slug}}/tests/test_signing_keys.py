@@ -114,16 +114,29 @@ async def test_stale_keys_are_refreshed_in_the_background(bearer_service, idp):
     assert idp.jwks_hits == 2
 
 
-async def test_hanging_key_server_does_not_block_other_requests(make_service, idp):
-    service = make_service(identity_source="bearer_token", jwks_fetch_timeout_seconds=0.5)
-    idp.delay = 5
+async def test_hanging_key_server_does_not_block_other_requests(make_service, idp, monkeypatch):
+    """The key server hangs until /healthz has been answered, then times out as httpx
+    reports it. test_key_server.py shows the app's own fetch timeout over real sockets."""
+    fetch_started, health_answered = asyncio.Event(), asyncio.Event()
+
+    async def hang_until_health_is_answered(request: httpx.Request) -> httpx.Response:
+        fetch_started.set()
+        await health_answered.wait()
+        raise httpx.ReadTimeout("the IdP did not answer", request=request)
+
+    monkeypatch.setattr(idp, "handle", hang_until_health_is_answered)
+    service = make_service(identity_source="bearer_token", jwks_fetch_timeout_seconds=30)
     async with service.client() as client:
         waiting = asyncio.ensure_future(service.get_as(idp.token()))
-        await asyncio.sleep(0.05)
-        health = await asyncio.wait_for(client.get("/healthz"), timeout=0.2)
-        answer = await asyncio.wait_for(waiting, timeout=2)
+        await fetch_started.wait()
+        async with asyncio.timeout(10):  # an app that waits on the fetch fails, not hangs
+            health = await client.get("/healthz")
+        still_waiting = not waiting.done()
+        health_answered.set()
+        answer = await waiting
 
     assert health.status_code == 200
+    assert still_waiting
     assert answer.status_code == 503
 
 
