@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.app import create_app
 from .support.fake_idp import rsa_key
 from .support.jwks_server import JwksServer
 from .support.live_app import serving, until
+from .support.manual_clock import ManualClock
 
 pytestmark = pytest.mark.anyio
 
@@ -25,24 +26,6 @@ COOLDOWN = 30
 WAIT_SECONDS = 10
 # The longest the settings allow: only a test that sets its own timeout ever reaches one.
 FETCH_TIMEOUT = 30
-
-
-class ManualClock:
-    """Monotonic time for the key cache that moves only when the test moves it.
-
-    It starts at a whole number so that advancing by whole seconds is exact: from a real
-    reading such as 100.1234, ``(now + 30) - now`` can come out as 29.999999999999986, and
-    a cooldown of exactly 30 s would not have passed.
-    """
-
-    def __init__(self) -> None:
-        self.now = 100_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -10,25 +10,19 @@ import pytest
 
 from {{ cookiecutter.package_name }}.identity.token_cache import VerifiedTokenCache
 
+from .support.manual_clock import ManualClock
+
 pytestmark = pytest.mark.anyio
 
 
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def frozen_wall_clock(monkeypatch) -> Clock:
+def frozen_wall_clock(monkeypatch) -> ManualClock:
     """Wall-clock time that moves only when the test moves it, for PyJWT too.
 
     PyJWT takes no clock: it checks exp, nbf and iat against ``datetime.now()``, so the
     ``datetime`` its module reads is replaced by one that reads this clock.
     """
-    clock = Clock(float(int(time.time())))
+    clock = ManualClock(int(time.time()))
 
     class FrozenDatetime(datetime):
         @classmethod
@@ -40,7 +34,7 @@ def frozen_wall_clock(monkeypatch) -> Clock:
 
 
 def test_entry_is_not_used_from_its_expiry_on():
-    clock = Clock(1000)
+    clock = ManualClock(1000)
     cache = VerifiedTokenCache(10, clock)
     digest = cache.digest("token")
     cache.put(digest, "verified", "kid-1", expires_at=1010)
@@ -53,7 +47,7 @@ def test_entry_is_not_used_from_its_expiry_on():
 
 
 def test_entry_is_not_used_once_its_key_is_no_longer_published():
-    cache = VerifiedTokenCache(10, Clock(1000))
+    cache = VerifiedTokenCache(10, ManualClock(1000))
     digest = cache.digest("token")
     cache.put(digest, "verified", "kid-1", expires_at=2000)
 
@@ -62,7 +56,7 @@ def test_entry_is_not_used_once_its_key_is_no_longer_published():
 
 
 def test_cache_never_holds_more_than_its_size_and_drops_the_oldest():
-    cache = VerifiedTokenCache(3, Clock(1000))
+    cache = VerifiedTokenCache(3, ManualClock(1000))
     digests = [cache.digest(f"token-{n}") for n in range(5)]
     for n, digest in enumerate(digests):
         cache.put(digest, n, "kid-1", expires_at=2000)
@@ -73,14 +67,14 @@ def test_cache_never_holds_more_than_its_size_and_drops_the_oldest():
 
 
 def test_size_zero_turns_the_cache_off():
-    cache = VerifiedTokenCache(0, Clock(1000))
+    cache = VerifiedTokenCache(0, ManualClock(1000))
     cache.put(cache.digest("token"), "verified", "kid-1", expires_at=2000)
 
     assert len(cache) == 0
 
 
 def test_cache_keeps_digests_not_tokens():
-    cache = VerifiedTokenCache(10, Clock(1000))
+    cache = VerifiedTokenCache(10, ManualClock(1000))
     cache.put(cache.digest("secret-token"), "verified", "kid-1", expires_at=2000)
 
     assert "secret-token" not in repr(cache._entries)
