@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import time
 
 import pytest
 
@@ -19,24 +18,14 @@ from {{ cookiecutter.package_name }}.app import create_app
 from .support.fake_idp import rsa_key
 from .support.jwks_server import JwksServer
 from .support.live_app import serving, until
+from .support.manual_clock import ManualClock
 
 pytestmark = pytest.mark.anyio
 
 COOLDOWN = 30
 WAIT_SECONDS = 10
-
-
-class ManualClock:
-    """Monotonic time for the key cache that moves only when the test moves it."""
-
-    def __init__(self) -> None:
-        self.now = time.monotonic()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+# The longest the settings allow: only a test that sets its own timeout ever reaches one.
+FETCH_TIMEOUT = 30
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -65,7 +54,7 @@ def bearer_app(make_settings, key_server, clock):
             identity_source="bearer_token",
             oidc_jwks_url=key_server.url,
             jwks_refresh_cooldown_seconds=COOLDOWN,
-            **overrides,
+            **({"jwks_fetch_timeout_seconds": FETCH_TIMEOUT} | overrides),
         )
         app = create_app(settings)
         app.state.signing_keys.clock = clock
@@ -194,7 +183,7 @@ async def test_requests_keep_being_served_while_a_key_fetch_hangs(
 ):
     """The app, the test's client and nothing else share one event loop: any blocking
     wait on the hung fetch would stall /healthz too."""
-    app = bearer_app(jwks_fetch_timeout_seconds=30)
+    app = bearer_app()
     async with serving(app) as live, live.client() as client:
         warm = await client.get("/v1/me", headers=bearer(idp.token()))
         key_server.hold()

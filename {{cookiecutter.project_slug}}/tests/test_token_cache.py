@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from datetime import datetime
 
+import jwt
 import pytest
 
 from {{ cookiecutter.package_name }}.identity.token_cache import VerifiedTokenCache
 
+from .support.manual_clock import ManualClock
+
 pytestmark = pytest.mark.anyio
 
 
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
+@pytest.fixture
+def frozen_wall_clock(monkeypatch) -> ManualClock:
+    """Wall-clock time that moves only when the test moves it, for PyJWT too.
 
-    def __call__(self) -> float:
-        return self.now
+    PyJWT takes no clock: it checks exp, nbf and iat against ``datetime.now()``, so the
+    ``datetime`` its module reads is replaced by one that reads this clock.
+    """
+    clock = ManualClock(int(time.time()))
+
+    class FrozenDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.fromtimestamp(clock(), tz)
+
+    monkeypatch.setattr(jwt.api_jwt, "datetime", FrozenDatetime)
+    return clock
 
 
 def test_entry_is_not_used_from_its_expiry_on():
-    clock = Clock(1000)
+    clock = ManualClock(1000)
     cache = VerifiedTokenCache(10, clock)
     digest = cache.digest("token")
     cache.put(digest, "verified", "kid-1", expires_at=1010)
@@ -34,7 +47,7 @@ def test_entry_is_not_used_from_its_expiry_on():
 
 
 def test_entry_is_not_used_once_its_key_is_no_longer_published():
-    cache = VerifiedTokenCache(10, Clock(1000))
+    cache = VerifiedTokenCache(10, ManualClock(1000))
     digest = cache.digest("token")
     cache.put(digest, "verified", "kid-1", expires_at=2000)
 
@@ -43,7 +56,7 @@ def test_entry_is_not_used_once_its_key_is_no_longer_published():
 
 
 def test_cache_never_holds_more_than_its_size_and_drops_the_oldest():
-    cache = VerifiedTokenCache(3, Clock(1000))
+    cache = VerifiedTokenCache(3, ManualClock(1000))
     digests = [cache.digest(f"token-{n}") for n in range(5)]
     for n, digest in enumerate(digests):
         cache.put(digest, n, "kid-1", expires_at=2000)
@@ -54,14 +67,14 @@ def test_cache_never_holds_more_than_its_size_and_drops_the_oldest():
 
 
 def test_size_zero_turns_the_cache_off():
-    cache = VerifiedTokenCache(0, Clock(1000))
+    cache = VerifiedTokenCache(0, ManualClock(1000))
     cache.put(cache.digest("token"), "verified", "kid-1", expires_at=2000)
 
     assert len(cache) == 0
 
 
 def test_cache_keeps_digests_not_tokens():
-    cache = VerifiedTokenCache(10, Clock(1000))
+    cache = VerifiedTokenCache(10, ManualClock(1000))
     cache.put(cache.digest("secret-token"), "verified", "kid-1", expires_at=2000)
 
     assert "secret-token" not in repr(cache._entries)
@@ -82,15 +95,26 @@ async def test_repeated_token_is_verified_once(make_service, idp, monkeypatch):
     assert len(decodes) == 1
 
 
-async def test_cached_token_is_refused_once_it_expires(make_service, idp):
+async def test_cached_token_is_refused_once_it_expires(make_service, idp, frozen_wall_clock):
     service = make_service(identity_source="bearer_token", oidc_leeway_seconds=0)
-    now = int(time.time())
+    service.app.state.authenticator.verifier.cache.clock = frozen_wall_clock
+    now = int(frozen_wall_clock())
     token = idp.token(idp.claims(iat=now - 10, nbf=now - 10, exp=now + 1))
     assert (await service.get_as(token)).status_code == 200
 
-    await asyncio.sleep(max(0, now + 1.05 - time.time()))
+    frozen_wall_clock.now = now + 1
 
     assert (await service.get_as(token)).status_code == 401
+
+
+def test_app_cache_reads_expiry_on_the_wall_clock_that_exp_is_written_in(make_service):
+    cache = make_service(identity_source="bearer_token").app.state.authenticator.verifier.cache
+    digest = cache.digest("token")
+
+    cache.put(digest, "verified", "kid-1", expires_at=int(time.time()) + 3600)
+    assert cache.get(digest, {"kid-1"}) == "verified"
+    cache.put(digest, "verified", "kid-1", expires_at=int(time.time()) - 1)
+    assert cache.get(digest, {"kid-1"}) is None
 
 
 async def test_cached_token_is_refused_once_its_key_is_withdrawn(make_service, idp):

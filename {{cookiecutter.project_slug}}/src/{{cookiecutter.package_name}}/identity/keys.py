@@ -109,18 +109,16 @@ class SigningKeys:
         return self._fetched_at is None or self.clock() - self._fetched_at > self.ttl
 
     def _start_refresh(self) -> asyncio.Task[None] | None:
-        if self._inflight is not None:
+        # A task reads done the moment it ends; a done-callback clearing it would run a
+        # turn of the loop later, and a request in that turn would join the ended fetch.
+        if self._inflight is not None and not self._inflight.done():
             return self._inflight
         now = self.clock()
         if self._attempted_at is not None and now - self._attempted_at < self.cooldown:
             return None
         self._attempted_at = now
         self._inflight = asyncio.create_task(self._fetch())
-        self._inflight.add_done_callback(self._fetch_done)
         return self._inflight
-
-    def _fetch_done(self, task: asyncio.Task[None]) -> None:
-        self._inflight = None
 
     async def _fetch(self) -> None:
         try:
