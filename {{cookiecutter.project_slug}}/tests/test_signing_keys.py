@@ -216,9 +216,23 @@ async def test_a_broken_key_set_keeps_the_last_good_keys(bearer_service, idp):
 
     unknown = await bearer_service.get_as(idp.token(kid="attacker-1", key=rsa_key("attacker")))
 
-    assert unknown.status_code == 401
+    assert unknown.status_code == 503
     assert idp.jwks_hits == 2
     assert (await bearer_service.get_as(idp.token())).status_code == 200
+
+
+async def test_an_unknown_kid_is_401_again_once_the_idp_answers(bearer_service, idp):
+    good = idp.jwks
+    idp.jwks = lambda: {"keys": 5}
+    keys = bearer_service.app.state.signing_keys
+    assert (await bearer_service.get_as(idp.token())).status_code == 503
+    idp.jwks = good
+    keys._attempted_at -= 31
+
+    unknown = await bearer_service.get_as(idp.token(kid="attacker-1", key=rsa_key("attacker")))
+
+    assert unknown.status_code == 401
+    assert idp.jwks_hits == 2
 
 
 async def test_an_oversized_key_set_is_refused_without_reading_it_all(idp):

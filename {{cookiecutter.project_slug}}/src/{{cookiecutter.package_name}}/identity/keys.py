@@ -73,14 +73,19 @@ class SigningKeys:
         self._inflight: asyncio.Task[None] | None = None
 
     async def get(self, kid: str) -> KeyVerifiers | None:
-        """The key for ``kid``, or None when the IdP does not publish it."""
+        """The key for ``kid``, or None when the IdP does not publish it.
+
+        Raises SigningKeysUnavailable when the IdP could not be asked: with no keys at
+        all, or while its last fetch failed, an unknown kid may be a rotated key as well
+        as a forged one, so the caller is told to retry rather than that the token is bad.
+        """
         key = self.keys.get(kid)
         if key is not None:
             self.keep_fresh()
             return key
         await self.refresh()
         key = self.keys.get(kid)
-        if key is None and not self.keys:
+        if key is None and (not self.keys or self.problem):
             raise SigningKeysUnavailable(self.retry_after())
         return key
 
