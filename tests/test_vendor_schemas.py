@@ -9,7 +9,9 @@ can fail, and says where.
 import shutil
 
 import pytest
-from helpers import assert_generated_tests_pass
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+from helpers import TEMPLATE, assert_generated_tests_pass
 from schema_check import check_project, cli_lines
 from test_generation import COMBINATIONS, combination_id
 
@@ -57,6 +59,46 @@ def test_project_with_a_long_or_odd_name_passes_its_own_contract_tests(baked, na
     project = baked(**names, edge_appliance=edge, idp="okta", identity_source="both")
 
     assert_generated_tests_pass(project, "tests/test_edge_contract.py")
+
+
+# --- Names on the appliance: at most 29 characters, deterministic, unique ---------------
+
+FORTIOS_NAME_LIMIT = 35  # user saml, user group, authentication scheme/rule, proxy-policy
+LONGEST_SUFFIX = "-users"
+
+
+def edge_name(slug: str) -> str:
+    context = generate_context(
+        context_file=str(TEMPLATE / "cookiecutter.json"), extra_context={"project_slug": slug}
+    )
+    return prompt_for_config(context, no_input=True)["__edge_name"]
+
+
+@pytest.mark.parametrize("slug", ["orders-api", "orders-api-for-the-platform29"])
+def test_a_slug_that_fits_names_the_appliance_objects_unchanged(slug):
+    assert edge_name(slug) == slug
+
+
+@pytest.mark.parametrize("names", ODD_NAMES, ids=lambda names: next(iter(names.values())))
+def test_a_long_slug_is_shortened_to_fit_every_fortios_name(names):
+    slug = names.get("project_slug", "enterprise-customer-orders-api-service")
+    name = edge_name(slug)
+
+    assert len(name + LONGEST_SUFFIX) <= FORTIOS_NAME_LIMIT
+    assert name.startswith(slug[:22].rstrip("-"))
+    assert name == edge_name(slug)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("enterprise-customer-orders-api-service", "enterprise-customer-orders-api-service-v2"),
+        ("enterprise-customer-orders-api-service", "enterprise-customer-orders-api-servicf"),
+        ("customer-orders-and-returns-api-north", "customer-orders-and-returns-api-south"),
+    ],
+)
+def test_long_slugs_that_share_their_start_get_different_names(first, second):
+    assert edge_name(first) != edge_name(second)
 
 
 # --- Each kind of error, planted once, is found where it was planted -----------------
