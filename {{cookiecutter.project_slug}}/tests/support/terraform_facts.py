@@ -207,10 +207,8 @@ def _netscaler_cli(config: NetScalerConfig) -> Facts:
         put(f"rewrite action {action.name}", " ".join(action.args[1:]), action.where)
     for policy in config.find("add", "responder policy"):
         put(f"responder policy {policy.name}", " ".join(policy.args[1:]), policy.where)
-    for bind in config.find("bind", "lb vserver"):
-        if bind.option("policyName"):
-            put(f"lb vserver {bind.name} binds {bind.option('policyName')}",
-                bind.option("priority"), bind.where)  # fmt: skip
+    for target, (bindings, where) in _cli_bindings(config).items():
+        put(f"{target} bindings", bindings, where)
     for kind in ("authentication samlAction", "authentication OAuthAction"):
         for action in config.find("add", kind):
             user = action.option("samlUserField") or action.option("userNameField")
@@ -239,13 +237,8 @@ def _netscaler_terraform(tf: Terraform) -> Facts:
     for body, where in tf.of_kind("citrixadc_responderpolicy"):
         value = f"{tf.resolve(body['rule'])} {tf.resolve(body['action'])}"
         facts[f"responder policy {tf.resolve(body['name'])}"] = (value, where)
-    for kind in (
-        "citrixadc_lbvserver_rewritepolicy_binding",
-        "citrixadc_lbvserver_responderpolicy_binding",
-    ):
-        for body, where in tf.of_kind(kind):
-            fact = f"lb vserver {tf.resolve(body['name'])} binds {tf.resolve(body['policyname'])}"
-            facts[fact] = (tf.resolve(body["priority"]), where)
+    for target, (bindings, where) in _terraform_bindings(tf).items():
+        facts[f"{target} bindings"] = (bindings, where)
     for kind, user_field in (
         ("citrixadc_authenticationsamlaction", "samluserfield"),
         ("citrixadc_authenticationoauthaction", "usernamefield"),
@@ -257,3 +250,82 @@ def _netscaler_terraform(tf: Terraform) -> Facts:
     for body, where in tf.of_kind("citrixadc_auditsyslogaction"):
         facts[f"syslog {tf.resolve(body['name'])} server"] = (tf.resolve(body["serverip"]), where)
     return facts
+
+
+# --- Citrix ADC bindings: what is bound to each target, in evaluation order ----------
+#
+# A target's bindings become one fact, "kind name priority goto type; ...", sorted by
+# kind and priority: a binding missing on one side, or bound in another order, differs.
+
+BOUND_KINDS = {  # CLI object kind -> the label both sides use
+    "rewrite policy": "rewrite policy",
+    "responder policy": "responder policy",
+    "authentication policy": "authentication policy",
+    "tm sessionpolicy": "session policy",
+    "audit syslogpolicy": "syslog policy",
+    "servicegroup": "service group",
+}
+TERRAFORM_BINDINGS = {  # resource -> (target kind, target attribute, bound label, bound attribute)
+    "citrixadc_lbvserver_servicegroup_binding": (
+        "lb vserver", "name", "service group", "servicegroupname"),
+    "citrixadc_sslvserver_sslcertkey_binding": (
+        "lb vserver", "vservername", "certificate", "certkeyname"),
+    "citrixadc_lbvserver_rewritepolicy_binding": (
+        "lb vserver", "name", "rewrite policy", "policyname"),
+    "citrixadc_lbvserver_responderpolicy_binding": (
+        "lb vserver", "name", "responder policy", "policyname"),
+    "citrixadc_authenticationvserver_authenticationpolicy_binding": (
+        "authentication vserver", "name", "authentication policy", "policy"),
+    "citrixadc_authenticationvserver_tmsessionpolicy_binding": (
+        "authentication vserver", "name", "session policy", "policy"),
+    "citrixadc_auditsyslogglobal_auditsyslogpolicy_binding": (
+        "audit syslogGlobal", "", "syslog policy", "policyname"),
+}  # fmt: skip
+
+
+def _binding(label: str, name: str, priority="", goto="", bindpoint="") -> tuple:
+    """A sort key (evaluation order) and the text both sides must agree on."""
+    details = {"priority": priority, "goto": goto.upper(), "type": bindpoint.upper()}
+    words = [label, name, *(f"{key} {value}" for key, value in details.items() if value)]
+    return (label, int(priority or 0), name), " ".join(words)
+
+
+def _in_order(found: dict[str, list]) -> dict[str, tuple[str, str]]:
+    return {
+        target: ("; ".join(text for _, text in sorted(bindings)), where)
+        for target, (bindings, where) in found.items()
+    }
+
+
+def _cli_bindings(config: NetScalerConfig) -> dict[str, tuple[str, str]]:
+    added = (command for command in config.commands if command.verb == "add")
+    kinds = {command.name: command.kind.lower() for command in added}
+    found: dict[str, tuple[list, str]] = {}
+    for bind in config.commands:
+        if bind.verb != "bind" or bind.kind == "serviceGroup":
+            continue
+        target = "lb vserver" if bind.kind == "ssl vserver" else bind.kind
+        target = f"{target} {bind.name}" if target != "audit syslogGlobal" else target
+        if bind.option("certkeyName"):
+            entry = _binding("certificate", bind.option("certkeyName"))
+        elif bind.kind == "lb vserver" and not bind.option("policyName"):
+            entry = _binding("service group", bind.args[1])
+        else:
+            policy = bind.option("policyName") or bind.option("policy")
+            label = BOUND_KINDS.get(kinds.get(policy, ""), "unknown policy")
+            settings = (bind.option(key) for key in ("priority", "gotoPriorityExpression", "type"))
+            entry = _binding(label, policy, *settings)
+        found.setdefault(target, ([], str(bind.where)))[0].append(entry)
+    return _in_order(found)
+
+
+def _terraform_bindings(tf: Terraform) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[list, str]] = {}
+    for kind, (target_kind, target_key, label, bound_key) in TERRAFORM_BINDINGS.items():
+        for body, where in tf.of_kind(kind):
+            target = f"{target_kind} {tf.resolve(body[target_key])}" if target_key else target_kind
+            settings = ("priority", "gotopriorityexpression", "bindpoint")
+            details = (tf.resolve(body.get(key, "")) for key in settings)
+            entry = _binding(label, tf.resolve(body[bound_key]), *details)
+            found.setdefault(target, ([], where))[0].append(entry)
+    return _in_order(found)

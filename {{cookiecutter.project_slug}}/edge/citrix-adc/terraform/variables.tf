@@ -1,4 +1,4 @@
-{%- set n = cookiecutter.project_slug -%}
+{%- set n = cookiecutter.__edge_name -%}
 {%- set e = cookiecutter._edge -%}
 {%- set s = cookiecutter._samples[cookiecutter.idp] -%}
 # Values shared with the CLI files; the contract tests compare both.

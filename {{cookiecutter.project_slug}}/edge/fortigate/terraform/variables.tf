@@ -1,4 +1,4 @@
-{%- set n = cookiecutter.project_slug -%}
+{%- set n = cookiecutter.__edge_name -%}
 {%- set e = cookiecutter._edge -%}
 {%- set s = cookiecutter._samples[cookiecutter.idp] -%}
 # Values shared with the CLI files; the contract tests compare both.
@@ -19,6 +19,11 @@ variable "name_prefix" {
   description = "Prefix of every object this configuration creates"
   type        = string
   default     = "{{ n }}"
+
+  validation {
+    condition     = length(var.name_prefix) <= 29
+    error_message = "FortiOS allows 35 characters in names such as name_prefix-users: at most 29 here."
+  }
 }
 
 variable "wan_interface" {
