@@ -55,6 +55,7 @@ RULES = {
             "must be lowercase letters and digits in hyphen-separated words, "
             "starting with a letter (like orders-api)",
         ),
+        (longer_than(63), "must be at most 63 characters (Kubernetes names and labels)"),
     ],
     "package_name": [
         (

@@ -23,6 +23,7 @@ REFUSED_ANSWERS = [
     ({"project_slug": "orders-api-"}, "project_slug", "lowercase letters and digits"),
     ({"project_slug": "2-orders"}, "project_slug", "lowercase letters and digits"),
     ({"project_slug": "../outside"}, "project_slug", "lowercase letters and digits"),
+    ({"project_slug": "o" * 64}, "project_slug", "at most 63 characters"),
     ({"package_name": "class"}, "package_name", "must not be a Python keyword"),
     ({"package_name": "match"}, "package_name", "must not be a Python keyword"),
     ({"package_name": "json"}, "package_name", "standard-library module"),

@@ -19,7 +19,7 @@ from test_generation import COMBINATIONS, combination_id
 # slug past 60 characters, slugs at the edge of the shortening, and digits.
 ODD_NAMES = [
     {"project_name": "Enterprise Customer Orders API Service"},
-    {"project_slug": "customer-orders-and-returns-api-for-the-northern-european-region"},
+    {"project_slug": "customer-orders-and-returns-api-for-the-north-european-region-1"},
     {"project_slug": "orders-api-for-the-platform29"},
     {"project_slug": "orders-api-for-the-platform-30"},
     {"project_slug": "x9-2024-q3-orders-api-v2"},
