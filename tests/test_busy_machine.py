@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from helpers import run_generated_tests
 
 TIMING_SENSITIVE = (
-    "tests/test_key_server.py",
-    "tests/test_token_cache.py",
-    "tests/test_signing_keys.py",
-    "tests/test_load.py",
+    "tests/evidence/test_key_server.py",
+    "tests/evidence/test_token_cache.py",
+    "tests/evidence/test_signing_keys.py",
+    "tests/evidence/test_load.py",
 )
 CPU_HOGS = 2
 COPIES = 2

@@ -261,7 +261,7 @@ def test_generated_guard_names_the_network_policy_when_it_drifts(baked, tmp_path
         "-q",
         "-p",
         "no:cacheprovider",
-        "tests/test_deployment.py",
+        "tests/edge/test_deployment.py",
         cwd=project,
         env={**os.environ, "PYTHONPATH": str(project / "src"), "PYTHONDONTWRITEBYTECODE": "1"},
     )

@@ -10,7 +10,7 @@ import shutil
 import pytest
 from helpers import run_generated_tests
 
-CONTRACT = "tests/test_edge_contract.py::test_terraform_describes_the_same_objects_as_the_cli"
+CONTRACT = "tests/edge/test_edge_contract.py::test_terraform_describes_the_same_objects_as_the_cli"
 SIGN_IN = "edge/citrix-adc/terraform/sign_in.tf"
 IDENTITY_HEADERS = "edge/citrix-adc/terraform/identity_headers.tf"
 

@@ -108,7 +108,7 @@ def test_combination_ships_its_appliance_config_and_passes_the_contract_tests(ba
     chosen = {"fortigate": "fortigate", "citrix_adc": "citrix-adc"}[answers["edge_appliance"]]
 
     assert [path.name for path in (project / "edge").iterdir() if path.is_dir()] == [chosen]
-    assert_generated_tests_pass(project, "tests/test_edge_contract.py")
+    assert_generated_tests_pass(project, "tests/edge/test_edge_contract.py")
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,7 @@ def test_appliance_config_exists_as_written_in_the_vendor_schemas(baked, answers
 def test_project_with_a_long_name_passes_its_own_contract_tests(baked, names, edge):
     project = baked(**names, edge_appliance=edge, idp="okta", identity_source="both")
 
-    assert_generated_tests_pass(project, "tests/test_edge_contract.py")
+    assert_generated_tests_pass(project, "tests/edge/test_edge_contract.py")
 
 
 # --- Names on the appliance: at most 29 characters, deterministic, unique ---------------

@@ -27,6 +27,11 @@ os.environ.setdefault(
     str(Path(tempfile.gettempdir()) / "{{ cookiecutter.project_slug }}-hypothesis"),
 )
 
+TESTS = Path(__file__).parent
+# Who edits them: each folder's tests carry its name as a marker (pyproject.toml says what
+# each holds), so `pytest -m app` runs the project's own specs and `-m evidence` the template's.
+OWNER_FOLDERS = ("app", "edge", "evidence")
+
 TEST_ROLE_MAP = """
 [roles.orders-reader]
 permissions = ["orders:read"]
@@ -42,6 +47,14 @@ permissions = ["orders:read", "orders:write"]
 "writers" = ["orders-writer"]
 "admins" = ["admin"]
 """
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(TESTS):
+            folder = item.path.relative_to(TESTS).parts[0]
+            if folder in OWNER_FOLDERS:
+                item.add_marker(folder)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from .appliance_config import PROJECT_ROOT
 from .loopback import free_port, start_retrying_taken_ports, stop_process, wait_until_listening
+from .project import PROJECT_ROOT
 
 AUDIT_WAIT_SECONDS = 10
 

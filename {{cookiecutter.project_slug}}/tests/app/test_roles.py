@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.identity.roles import RoleMap, RoleMapError
 from {{ cookiecutter.package_name }}.settings import SettingsError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from ..support.project import PROJECT_ROOT
+
 SHIPPED_ROLE_MAPS = sorted((PROJECT_ROOT / "config").glob("roles*.toml"))
 
 ROLES = {

@@ -9,19 +9,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from {{ cookiecutter.package_name }}.doctor.__main__ import diagnose
 from {{ cookiecutter.package_name }}.doctor.report import Report
 
-from .support.fake_idp import ISSUERS, FakeIdp
-from .support.jwks_server import JwksServer
+from ..support.fake_idp import ISSUERS, FakeIdp
+from ..support.jwks_server import JwksServer
+from ..support.project import PROJECT_ROOT
 
 pytestmark = pytest.mark.anyio
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 async def doctor(settings, idp: FakeIdp, token: str | None = None) -> Report:

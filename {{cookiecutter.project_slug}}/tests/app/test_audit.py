@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from .support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
+from ..support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
 
 pytestmark = pytest.mark.anyio
 

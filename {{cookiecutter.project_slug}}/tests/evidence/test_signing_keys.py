@@ -9,8 +9,8 @@ import pytest
 
 from {{ cookiecutter.package_name }}.identity.keys import MAX_JWKS_BYTES, SigningKeys
 
-from .support.fake_idp import ec_key, rsa_key
-from .support.manual_clock import ManualClock
+from ..support.fake_idp import ec_key, rsa_key
+from ..support.manual_clock import ManualClock
 
 pytestmark = pytest.mark.anyio
 

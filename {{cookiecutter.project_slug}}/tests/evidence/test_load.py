@@ -23,10 +23,10 @@ from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
 from {{ cookiecutter.package_name }}.identity.idp import PRESETS
 
-from .support.fake_idp import rsa_key
-from .support.jwks_server import JwksServer
-from .support.live_app import Answer, KeepAliveConnection, LiveApp, serving
-from .support.manual_clock import ManualClock
+from ..support.fake_idp import rsa_key
+from ..support.jwks_server import JwksServer
+from ..support.live_app import Answer, KeepAliveConnection, LiveApp, serving
+from ..support.manual_clock import ManualClock
 
 pytestmark = pytest.mark.anyio
 

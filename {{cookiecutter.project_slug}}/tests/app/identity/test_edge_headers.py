@@ -1,7 +1,8 @@
 """Identity headers count only when the edge sent them, once, in the expected form.
 
 Each way to spoof or smuggle identity headers is a row of the attack corpus
-(test_attack_corpus.py); this file holds what the edge's own headers give.
+(tests/evidence/test_attack_corpus.py); this file holds what the edge's own headers
+give.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.identity.edge import normalize_user
 
-from .support.edge_simulator import EDGE_ADDRESS
+from ...support.edge_simulator import EDGE_ADDRESS
 
 pytestmark = pytest.mark.anyio
 

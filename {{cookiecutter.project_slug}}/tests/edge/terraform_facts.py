@@ -14,7 +14,8 @@ from pathlib import Path
 import hcl2
 from hcl2.utils import SerializationOptions
 
-from .appliance_config import PROJECT_ROOT, FortiOSConfig, NetScalerConfig
+from ..support.project import PROJECT_ROOT
+from .appliance_config import FortiOSConfig, NetScalerConfig
 from .edge_profile import cli_files, edge_dir
 
 Facts = dict[str, tuple[str, str]]

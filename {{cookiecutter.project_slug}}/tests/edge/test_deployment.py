@@ -13,8 +13,8 @@ import re
 
 import yaml  # PyYAML comes with pre-commit, in the dev extra
 
-from .support.appliance_config import PROJECT_ROOT
-from .support.edge_profile import read_settings_file
+from ..support.project import PROJECT_ROOT
+from .edge_profile import read_settings_file
 
 K8S = PROJECT_ROOT / "deploy" / "k8s"
 SETTINGS_FILE = PROJECT_ROOT / "config" / "production.env"

@@ -1,6 +1,6 @@
 """nginx on loopback standing in for the appliance, configured from the shipped edge/ files.
 
-Each door of the EdgeProfile (tests/support/edge_profile.py) becomes an nginx server on
+Each door of the EdgeProfile (tests/edge/edge_profile.py) becomes an nginx server on
 its own port that forwards to the app from 127.0.0.2 (``proxy_bind``), appends the
 client to X-Forwarded-For as appliances do, drops the client's copies of the headers the
 appliance strips, closes the connection (nginx's 444, like a NetScaler RESET) when the
@@ -18,8 +18,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .edge_profile import Door, EdgeProfile
-from .loopback import free_port, start_retrying_taken_ports, stop_process, wait_until_listening
+from ..edge.edge_profile import Door, EdgeProfile
+from ..support.loopback import (
+    free_port,
+    start_retrying_taken_ports,
+    stop_process,
+    wait_until_listening,
+)
 
 EDGE_ADDRESS = "127.0.0.2"
 LAB_USER_HEADER = "X-Lab-Signed-In-User"

@@ -25,8 +25,8 @@ from {{ cookiecutter.package_name }}.identity.edge import (
 from {{ cookiecutter.package_name }}.identity.errors import AuthenticationFailed, IdentityHeaderTooLarge
 from {{ cookiecutter.package_name }}.identity.roles import RoleMap
 
-from .support.edge_simulator import EDGE_ADDRESS
-from .support.raw_asgi import raw_request
+from ..support.edge_simulator import EDGE_ADDRESS
+from ..support.raw_asgi import raw_request
 
 USER, GROUPS = "x-user", "x-groups"
 SEPARATORS = [",", ";", "|", " "]

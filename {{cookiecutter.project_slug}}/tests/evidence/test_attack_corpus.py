@@ -13,16 +13,15 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import jwt
 import pytest
 
-from .support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
-from .support.fake_idp import FakeIdp, ec_key, rsa_key
-from .support.forged_tokens import (
+from ..support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
+from ..support.fake_idp import FakeIdp, ec_key, rsa_key
+from ..support.forged_tokens import (
     b64url,
     b64url_decode,
     hmac_signed,
@@ -30,10 +29,11 @@ from .support.forged_tokens import (
     public_pem,
     unsigned,
 )
-from .support.raw_asgi import raw_request
+from ..support.project import PROJECT_ROOT
+from ..support.raw_asgi import raw_request
 
 if TYPE_CHECKING:
-    from .conftest import Service
+    from ..conftest import Service
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +41,7 @@ EDGE, TOKEN, BOTH = "edge_headers", "bearer_token", "both"
 SWITCHED_OFF = {EDGE: TOKEN, TOKEN: EDGE}
 KID = "rsa-1"  # the kid the fake IdP publishes
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "request_id"}
-SECURITY_DOC = Path(__file__).resolve().parents[1] / "docs" / "security.md"
+SECURITY_DOC = PROJECT_ROOT / "docs" / "security.md"
 
 
 class Target:

@@ -1,7 +1,8 @@
 """Bearer tokens are verified locally against the IdP's keys and rules.
 
-Each way to forge or misuse a token is a row of the attack corpus (test_attack_corpus.py);
-this file holds what valid tokens get and the refusals that are not attacks.
+Each way to forge or misuse a token is a row of the attack corpus
+(tests/evidence/test_attack_corpus.py); this file holds what valid tokens get and the
+refusals that are not attacks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import time
 
 import pytest
 
-from .support.fake_idp import ISSUERS
+from ...support.fake_idp import ISSUERS
 
 pytestmark = pytest.mark.anyio
 

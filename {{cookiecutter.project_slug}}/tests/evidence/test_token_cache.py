@@ -10,7 +10,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.identity.token_cache import VerifiedTokenCache
 
-from .support.manual_clock import ManualClock
+from ..support.manual_clock import ManualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from ..support.project import PROJECT_ROOT
 
 
 def test_benchmark_prints_a_row_per_path():

@@ -2,8 +2,9 @@
 
 An EdgeProfile lists the appliance's doors (the signed-in web door and the API door),
 and for each: the backend it forwards to, the identity headers it inserts, and the
-client headers it strips or refuses. The edge simulator and the contract tests use it,
-so the app is tested against the configuration that will really be pasted.
+client headers it strips or refuses. The contract tests (through shipped_edge.py) and
+the real-proxy evidence use it, so the app is tested against the configuration that
+will really be pasted.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .appliance_config import PROJECT_ROOT, FortiOSConfig, NetScalerConfig, Table, Where
+from ..support.project import PROJECT_ROOT
+from .appliance_config import FortiOSConfig, NetScalerConfig, Table, Where
 
 EDGE_DIRS = {"fortigate": "edge/fortigate", "citrix_adc": "edge/citrix-adc"}
 

@@ -15,10 +15,10 @@ import pytest
 
 from {{ cookiecutter.package_name }}.app import create_app
 
-from .support.fake_idp import rsa_key
-from .support.jwks_server import JwksServer
-from .support.live_app import serving, until
-from .support.manual_clock import ManualClock
+from ..support.fake_idp import rsa_key
+from ..support.jwks_server import JwksServer
+from ..support.live_app import serving, until
+from ..support.manual_clock import ManualClock
 
 pytestmark = pytest.mark.anyio
 

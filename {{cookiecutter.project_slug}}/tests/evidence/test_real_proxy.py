@@ -3,7 +3,7 @@
 The app runs as deployed (``python -m``, production settings from config/production.env,
 trusting only the proxy's address 127.0.0.2); nginx listens on 127.0.0.1 and connects
 to the app from 127.0.0.2. Clients connect from 127.0.0.1, either through nginx or
-straight to the app. See tests/support/nginx_edge.py for how sign-in is simulated.
+straight to the app. See tests/evidence/nginx_edge.py for how sign-in is simulated.
 Skipped, saying so, where nginx is not installed; cases for a door this project's
 IDENTITY_SOURCE does not ship are skipped too.
 
@@ -30,12 +30,12 @@ from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
 from {{ cookiecutter.package_name }}.identity.roles import RoleMap
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .support.appliance_config import PROJECT_ROOT
-from .support.deployed_app import DeployedApp
-from .support.edge_profile import load_profile, read_settings_file
-from .support.fake_idp import FakeIdp
-from .support.jwks_server import JwksServer
-from .support.nginx_edge import (
+from ..edge.edge_profile import load_profile, read_settings_file
+from ..support.deployed_app import DeployedApp
+from ..support.fake_idp import FakeIdp
+from ..support.jwks_server import JwksServer
+from ..support.project import PROJECT_ROOT
+from .nginx_edge import (
     EDGE_ADDRESS,
     LAB_GROUPS_HEADER,
     LAB_USER_HEADER,

@@ -6,7 +6,6 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -14,7 +13,7 @@ from pydantic import ValidationError
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings, SettingsError, load_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from ..support.project import PROJECT_ROOT
 
 
 def test_no_edge_network_is_trusted_by_default():

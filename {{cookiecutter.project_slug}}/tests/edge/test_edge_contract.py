@@ -15,16 +15,16 @@ from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
 from {{ cookiecutter.package_name }}.identity.roles import RoleMap
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from .support.appliance_config import (
+from .appliance_config import (
     PROJECT_ROOT,
     FortiOSConfig,
     NetScalerConfig,
     fortios_problems,
     netscaler_problems,
 )
-from .support.edge_profile import cli_files, load_profile, read_settings_file
-from .support.edge_simulator import REFUSED, ShippedEdge
-from .support.terraform_facts import cli_facts, terraform_facts
+from .edge_profile import cli_files, load_profile, read_settings_file
+from .shipped_edge import REFUSED, ShippedEdge
+from .terraform_facts import cli_facts, terraform_facts
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from ..support.project import PROJECT_ROOT
 
 
 class ConfigSyntaxError(ValueError):

@@ -11,7 +11,8 @@ from {{ cookiecutter.package_name }}.access.__main__ import inspection_app, main
 from {{ cookiecutter.package_name }}.access.report import build_report, render_markdown
 from {{ cookiecutter.package_name }}.access.routes import unguarded_routes
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from ..support.project import PROJECT_ROOT
+
 SAMPLE = Path("config/roles.toml")
 REPORT = PROJECT_ROOT / "docs" / "access-report.md"
 
@@ -34,7 +35,7 @@ def test_new_unguarded_route_is_named_with_its_file_and_the_fix(app):
     problems = unguarded_routes(app)
 
     assert len(problems) == 1
-    assert problems[0].startswith("GET /v1/reports (tests/test_access.py:")
+    assert problems[0].startswith("GET /v1/reports (tests/app/test_access.py:")
     assert "require_permissions" in problems[0]
     assert "PUBLIC_ROUTES" in problems[0]
 
