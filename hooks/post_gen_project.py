@@ -1,36 +1,27 @@
-"""Remove what belongs to the options not chosen.
+"""Remove the folders that belong to answers not chosen.
 
-Which paths belong to which choice is data (UNCHOSEN); files that differ only by
-identity source carry their condition in their own names instead.
+Which folder belongs to which answer is data, `_folders_by_answer` in cookiecutter.json,
+read here as JSON like every answer. A single file carries its condition in its own name
+instead; a folder cannot, because a folder name that renders empty spills its files into
+the parent folder.
 """
 
+import json
 import shutil
-from pathlib import Path
 
-ANSWERS = {
-    "edge_appliance": "{{ cookiecutter.edge_appliance }}",
-    "ci": "{{ cookiecutter.ci }}",
-}
-UNCHOSEN = {
-    "edge_appliance": {
-        "fortigate": ["edge/citrix-adc"],
-        "citrix_adc": ["edge/fortigate"],
-    },
-    "ci": {
-        "github": [".gitlab-ci.yml"],
-        "gitlab": [".github"],
-        "none": [".github", ".gitlab-ci.yml"],
-    },
-}
+
+def unchosen_folders(answers):
+    for variable, folders_by_value in answers["_folders_by_answer"].items():
+        kept = folders_by_value.get(answers[variable], [])
+        for folders in folders_by_value.values():
+            yield from (folder for folder in folders if folder not in kept)
 
 
 def main():
-    for variable, paths_by_value in UNCHOSEN.items():
-        for path in map(Path, paths_by_value[ANSWERS[variable]]):
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
+    # Single quotes on purpose: tojson escapes ' in every answer, so none can close this string.
+    answers = json.loads(r'''{{ cookiecutter | tojson }}''')  # fmt: skip
+    for folder in sorted(set(unchosen_folders(answers))):
+        shutil.rmtree(folder)
 
 
 if __name__ == "__main__":

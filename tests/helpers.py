@@ -62,6 +62,11 @@ def text_files(tree: Path) -> dict[Path, str]:
     return texts
 
 
+def file_paths(tree: Path) -> set[str]:
+    """Every file under `tree`, as a path relative to it."""
+    return {path.relative_to(tree).as_posix() for path in tree.rglob("*") if path.is_file()}
+
+
 def tree_fingerprint(tree: Path) -> dict[str, str]:
     """Relative path -> sha256 and file mode, for comparing two generations byte for byte."""
     return {
