@@ -3,6 +3,7 @@
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -23,6 +24,9 @@ CHOICES = {
     for name, values in CONTEXT.items()
     if isinstance(values, list) and not name.startswith("_")
 }
+
+
+TEST_FILE = re.compile(r"\btests/[\w/]+\.py\b")
 
 
 def combination_id(answers: dict) -> str:
@@ -92,6 +96,23 @@ def test_every_combination_passes_its_own_ruff_check_and_format(baked):
 )
 def test_generated_test_suite_passes(baked, answers):
     assert_generated_tests_pass(baked(**answers))
+
+
+@pytest.mark.parametrize(
+    "answers", EACH_CHOICE_AT_LEAST_ONCE, ids=map(combination_id, EACH_CHOICE_AT_LEAST_ONCE)
+)
+def test_every_test_file_the_generated_project_names_exists(baked, answers):
+    """Docs, comments, CI files and the Makefile name test files: a moved test takes them along."""
+    project = baked(**answers)
+    dangling = [
+        f"{path.relative_to(project)}: {named}"
+        for path in sorted(project.rglob("*"))
+        if path.is_file()
+        for named in TEST_FILE.findall(path.read_text(encoding="utf-8", errors="replace"))
+        if not (project / named).is_file()
+    ]
+
+    assert dangling == []
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=map(combination_id, COMBINATIONS))
