@@ -105,7 +105,7 @@ async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge
 @pytest.fixture
 def audit_logger_left_unset():
     """The audit logger as logging configuration may leave it: a handler, no level."""
-    logger = logging.getLogger("orders_api.audit")
+    logger = logging.getLogger("{{ cookiecutter.package_name }}.audit")
     handlers, level = logger.handlers, logger.level
     logger.setLevel(logging.NOTSET)
     yield logger
