@@ -15,6 +15,7 @@ from helpers import (
     assert_python_compiles,
     assert_ruff_clean,
     bake,
+    run_generated_tests,
     tree_fingerprint,
 )
 
@@ -27,6 +28,7 @@ CHOICES = {
 
 
 TEST_FILE = re.compile(r"\btests/[\w/]+\.py\b")
+OWNER_MARKERS = ("app", "edge", "evidence")
 
 
 def combination_id(answers: dict) -> str:
@@ -96,6 +98,25 @@ def test_every_combination_passes_its_own_ruff_check_and_format(baked):
 )
 def test_generated_test_suite_passes(baked, answers):
     assert_generated_tests_pass(baked(**answers))
+
+
+def collected(tree, *arguments: str) -> set[str]:
+    result = run_generated_tests(tree, "--collect-only", *arguments)
+    return {line for line in result.stdout.splitlines() if "::" in line}
+
+
+def test_each_generated_test_carries_the_marker_of_the_folder_that_says_whose_it_is(baked):
+    project = baked()
+    everything = collected(project)
+    by_marker = {marker: collected(project, "-m", marker) for marker in OWNER_MARKERS}
+    elsewhere = {
+        marker: sorted(test for test in tests if not test.startswith(f"tests/{marker}/"))
+        for marker, tests in by_marker.items()
+    }
+
+    assert all(by_marker.values()), {marker: len(tests) for marker, tests in by_marker.items()}
+    assert elsewhere == {marker: [] for marker in OWNER_MARKERS}
+    assert sorted(everything - set().union(*by_marker.values())) == []
 
 
 @pytest.mark.parametrize(

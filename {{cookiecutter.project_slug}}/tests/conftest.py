@@ -28,8 +28,7 @@ os.environ.setdefault(
 )
 
 TESTS = Path(__file__).parent
-# Who edits them: each folder's tests carry its name as a marker (pyproject.toml says what
-# each holds), so `pytest -m app` runs the project's own specs and `-m evidence` the template's.
+# Tests sit by who edits them; each folder is a marker too (pyproject.toml says whose).
 OWNER_FOLDERS = ("app", "edge", "evidence")
 
 TEST_ROLE_MAP = """
@@ -50,6 +49,7 @@ permissions = ["orders:read", "orders:write"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its folder: `pytest -m app` runs this service's own specs."""
     for item in items:
         if item.path.is_relative_to(TESTS):
             folder = item.path.relative_to(TESTS).parts[0]
