@@ -13,8 +13,7 @@ from typing import TextIO
 
 import httpx
 
-from ..app import idp_http_client
-from ..identity.tokens import token_verifier
+from ..services import idp_http_client, token_verifier
 from ..settings import Settings, SettingsError, load_settings
 from .live_idp import check_discovery, check_keys, check_role_map, check_transport
 from .report import Report
