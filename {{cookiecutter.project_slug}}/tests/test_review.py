@@ -24,11 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Path("config/roles.toml")
 REPORT = PROJECT_ROOT / "docs" / "access-report.md"
 # The served app as `make access-check` builds it: settings from the environment.
-REVIEW_ENVIRONMENT = {
-    "IDENTITY_SOURCE": "edge_headers",
-    "ENVIRONMENT": "dev",
-    "LAB_HEADER_ECHO": "true",
-}
+REVIEW_ENVIRONMENT = {"IDENTITY_SOURCE": "edge_headers"}
 
 
 @pytest.fixture

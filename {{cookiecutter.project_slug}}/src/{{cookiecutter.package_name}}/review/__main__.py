@@ -24,13 +24,14 @@ SERVED_APP = "{{ cookiecutter.package_name }}.main:app"
 
 
 def served_app(target: str) -> FastAPI:
-    """The app object ``target`` names, imported as uvicorn imports it.
+    """The app object ``target`` names, imported as uvicorn imports it, with every
+    optional route switched on (the lab header echo), so that all are reviewed.
 
     Routes do not depend on the role map, so the app gets an empty one (the null device
     reads as an empty TOML document): a role map under review may be one that start-up
     refuses, such as a wildcard added by hand, and the report must still show it.
     """
-    os.environ["ROLE_MAP_FILE"] = os.devnull
+    os.environ |= {"ROLE_MAP_FILE": os.devnull, "LAB_HEADER_ECHO": "true", "ENVIRONMENT": "dev"}
     module_name, _, name = target.partition(":")
     app = getattr(importlib.import_module(module_name), name or "app")
     if not isinstance(app, FastAPI):
