@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.identity.roles import RoleMap, RoleMapError
+from {{ cookiecutter.package_name }}.authorization.roles import RoleMap, RoleMapError
 from {{ cookiecutter.package_name }}.settings import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -61,7 +61,7 @@ async def test_keys_are_fetched_once_for_many_requests(bearer_service, idp):
 
 async def test_flood_of_unknown_kids_causes_one_fetch_per_cooldown(bearer_service, idp):
     assert (await bearer_service.get_as(idp.token())).status_code == 200
-    bearer_service.app.state.signing_keys._attempted_at -= 31
+    bearer_service.app.state.services.tokens.keys._attempted_at -= 31
 
     answers = [
         (await bearer_service.get_as(idp.token(kid=f"random-{n}"))).status_code for n in range(20)
@@ -82,7 +82,7 @@ async def test_concurrent_requests_share_one_fetch(bearer_service, idp):
 
 
 async def test_rotated_key_is_fetched_after_the_cooldown(bearer_service, idp):
-    keys = bearer_service.app.state.signing_keys
+    keys = bearer_service.app.state.services.tokens.keys
     assert (await bearer_service.get_as(idp.token())).status_code == 200
     idp.rotate("rsa-2")
 
@@ -93,7 +93,7 @@ async def test_rotated_key_is_fetched_after_the_cooldown(bearer_service, idp):
 
 
 async def test_key_withdrawn_by_the_idp_stops_working_after_refresh(bearer_service, idp):
-    keys = bearer_service.app.state.signing_keys
+    keys = bearer_service.app.state.services.tokens.keys
     old_token = idp.token()
     assert (await bearer_service.get_as(old_token)).status_code == 200
     idp.rotate("rsa-2")
@@ -140,7 +140,7 @@ async def test_new_kid_asked_for_as_a_fetch_outlasting_the_cooldown_ends_is_fetc
 
 
 async def test_stale_keys_are_refreshed_in_the_background(bearer_service, idp):
-    keys = bearer_service.app.state.signing_keys
+    keys = bearer_service.app.state.services.tokens.keys
     assert (await bearer_service.get_as(idp.token())).status_code == 200
     keys._fetched_at -= keys.ttl + 1
     keys._attempted_at -= keys.cooldown + 1
@@ -212,7 +212,7 @@ async def test_a_key_set_whose_keys_are_not_a_list_is_a_failed_fetch(bearer_serv
 async def test_a_broken_key_set_keeps_the_last_good_keys(bearer_service, idp):
     assert (await bearer_service.get_as(idp.token())).status_code == 200
     idp.jwks = lambda: {"keys": 5}
-    bearer_service.app.state.signing_keys._attempted_at -= 31
+    bearer_service.app.state.services.tokens.keys._attempted_at -= 31
 
     unknown = await bearer_service.get_as(idp.token(kid="attacker-1", key=rsa_key("attacker")))
 
@@ -224,7 +224,7 @@ async def test_a_broken_key_set_keeps_the_last_good_keys(bearer_service, idp):
 async def test_an_unknown_kid_is_401_again_once_the_idp_answers(bearer_service, idp):
     good = idp.jwks
     idp.jwks = lambda: {"keys": 5}
-    keys = bearer_service.app.state.signing_keys
+    keys = bearer_service.app.state.services.tokens.keys
     assert (await bearer_service.get_as(idp.token())).status_code == 503
     idp.jwks = good
     keys._attempted_at -= 31

@@ -11,7 +11,7 @@ import base64
 import httpx
 from fastapi import FastAPI
 
-from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
+from {{ cookiecutter.package_name }}.services import edge_header_rules
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .edge_profile import EdgeProfile
@@ -30,7 +30,7 @@ def asgi_client(app: FastAPI, address: str) -> httpx.AsyncClient:
 
 class EdgeSimulator:
     def __init__(self, app: FastAPI, settings: Settings, address: str = EDGE_ADDRESS) -> None:
-        self.rules = EdgeHeaderRules.from_settings(settings)
+        self.rules = edge_header_rules(settings)
         self.client = asgi_client(app, address)
 
     def identity_headers(self, user: str, groups: list[str] = ()) -> dict[str, str]:
@@ -79,7 +79,7 @@ class ShippedEdge:
     def __init__(self, app: FastAPI, profile: EdgeProfile, settings: Settings) -> None:
         self.profile = profile
         fixed = profile.groups_separator
-        self.separator = fixed[0] if fixed else EdgeHeaderRules.from_settings(settings).separator
+        self.separator = fixed[0] if fixed else edge_header_rules(settings).separator
         self.base64 = settings.edge_headers_base64
         network = settings.trusted_edge_networks[0]
         address = str(network.network_address if network.num_addresses == 1 else network[1])
