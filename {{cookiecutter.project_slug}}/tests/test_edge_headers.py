@@ -10,7 +10,7 @@ import base64
 
 import pytest
 
-from {{ cookiecutter.package_name }}.identity.edge_headers import normalize_user
+from {{ cookiecutter.package_name }}.identity.edge import normalize_user
 
 from .support.edge_simulator import EDGE_ADDRESS
 

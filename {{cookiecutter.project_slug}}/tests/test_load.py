@@ -20,7 +20,7 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.identity.edge_headers import EdgeHeaderRules
+from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
 from {{ cookiecutter.package_name }}.identity.idp import PRESETS
 from {{ cookiecutter.package_name }}.services import edge_header_rules
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from {{ cookiecutter.package_name }}.authorization.roles import RoleMap
-from {{ cookiecutter.package_name }}.identity.edge_headers import (
+from {{ cookiecutter.package_name }}.identity.edge import (
     EdgeHeaderRules,
     find_identity_headers,
     normalize_user,

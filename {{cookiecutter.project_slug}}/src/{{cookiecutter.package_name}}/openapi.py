@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from .identity.edge_headers import EdgeHeaderRules
+from .identity.edge import EdgeHeaderRules
 from .settings import Settings
 
 PRINCIPAL_SCHEME = "principal"

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from . import PROJECT_SLUG, __version__
 from .authorization.roles import RoleMap
 from .identity.authenticate import Authenticator
-from .identity.edge_headers import APPLIANCE_DEFAULTS, EdgeHeaderReader, EdgeHeaderRules
+from .identity.edge import APPLIANCE_DEFAULTS, EdgeHeaderReader, EdgeHeaderRules
 from .identity.idp import PRESETS, AccessTokenMarker
 from .identity.keys import SigningKeys
 from .identity.tokens import TokenRules, TokenVerifier

@@ -13,7 +13,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from ..peer import EdgeNetworks
-from .edge_headers import EdgeHeaderReader
+from .edge import EdgeHeaderReader
 from .errors import AuthenticationFailed
 from .principal import Identity
 from .tokens import TokenVerifier
