@@ -13,9 +13,9 @@ from tests.support.fake_idp import CLIENT_IDS, FakeIdp, rsa_key
 
 from {{ cookiecutter.package_name }}.api.routes.me import Me, me
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
+from {{ cookiecutter.package_name }}.authorization.roles import RoleMap
 from {{ cookiecutter.package_name }}.identity.principal import Principal
-from {{ cookiecutter.package_name }}.identity.roles import RoleMap
+from {{ cookiecutter.package_name }}.services import edge_header_rules
 from {{ cookiecutter.package_name }}.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ def mapped_group() -> str:
 
 def request_headers(settings: Settings, idp: FakeIdp, fresh_tokens: int) -> dict[str, list]:
     """For each scenario, a list of header lists; requests cycle through it."""
-    rules = EdgeHeaderRules.from_settings(settings)
+    rules = edge_header_rules(settings)
     group = mapped_group()
     same = idp.token(groups=[group])
     fresh = [idp.token(groups=[group], jti=f"bench-{n}") for n in range(fresh_tokens)]

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import uvicorn
 
-from .main import app
+from .main import app, settings
 
 
 def main() -> None:
-    settings = app.state.settings
     uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False)
 
 

@@ -1,24 +1,20 @@
-"""Build the application from settings; everything per-request is prepared here, once."""
+"""Build the application from settings: services, routes, answers, audit; once."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 
 from . import DESCRIPTION, PROJECT_NAME, PROJECT_SLUG, __version__
+from .api.deps import AuthenticatedRoute
 from .api.routes import admin, health, lab, me, orders
 from .audit import AuditMiddleware
-from .identity.authenticate import Authenticator
-from .identity.edge import EdgeHeaderRules, TrustedNetworks
-from .identity.roles import RoleMap
-from .identity.tokens import token_verifier
 from .openapi import install_security_schemes
 from .problems import install_problem_handlers
+from .services import build_services
 from .settings import Settings
 
 
@@ -26,60 +22,26 @@ def create_app(
     settings: Settings, *, jwks_transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
     """Raise SettingsError (naming the setting or role-map entry) if anything is unusable."""
-    role_map = RoleMap.load(settings.role_map_file)
-    edge_rules = EdgeHeaderRules.from_settings(settings)
-    trusted_networks = TrustedNetworks(settings.trusted_edge_networks)
-    http, keys, verifier = None, None, None
-    if settings.accepts_bearer_tokens:
-        http = idp_http_client(settings, jwks_transport)
-        verifier = token_verifier(settings, http)
-        keys = verifier.keys
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if keys is not None:
-            await keys.refresh()
-        yield
-        if http is not None:
-            await http.aclose()
-
+    services = build_services(settings, jwks_transport)
     app = FastAPI(
-        title=PROJECT_NAME, description=DESCRIPTION, version=__version__, lifespan=lifespan
+        title=PROJECT_NAME, description=DESCRIPTION, version=__version__, lifespan=services.lifespan
     )
-    app.state.settings = settings
-    app.state.signing_keys = keys
-    app.state.orders = {}
-    app.state.authenticator = Authenticator(
-        edge_rules=edge_rules,
-        accept_edge_headers=settings.accepts_edge_headers,
-        trusted_networks=trusted_networks,
-        verifier=verifier,
-        role_map=role_map,
-    )
+    app.state.services = services
+    # Routes added to the app itself (@app.get in main.py) authenticate before the body too.
+    app.router.route_class = AuthenticatedRoute
     for module in (health, me, orders, admin):
         app.include_router(module.router)
     if settings.lab_header_echo:
         app.include_router(lab.router)
     install_problem_handlers(app, bearer_enabled=settings.accepts_bearer_tokens, realm=PROJECT_SLUG)
-    install_security_schemes(app, settings, edge_rules)
+    install_security_schemes(app, settings, services.edge_rules)
     app.add_middleware(
         AuditMiddleware,
-        trusted_networks=trusted_networks,
+        edge_networks=services.edge_networks,
         request_id_header=settings.edge_request_id_header,
         logger=audit_logger(),
     )
     return app
-
-
-def idp_http_client(
-    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
-) -> httpx.AsyncClient:
-    """The one HTTP client for the IdP's discovery document and keys."""
-    return httpx.AsyncClient(
-        transport=transport,
-        timeout=settings.jwks_fetch_timeout_seconds,
-        headers={"User-Agent": f"{PROJECT_SLUG}/{__version__}", "Accept": "application/json"},
-    )
 
 
 def audit_logger() -> logging.Logger:

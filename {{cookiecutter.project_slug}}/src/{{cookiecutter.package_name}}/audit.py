@@ -1,9 +1,11 @@
 """One JSON audit line per request: who, what, the decision and why.
 
-Pure ASGI middleware, so it adds no per-request task or threadpool hop. It never
-logs a token, the Authorization or Cookie header or the groups header. By design it
-logs the request id, the subject (from the user header or the token) and the client
-(an X-Forwarded-For hop, read only from trusted peers).
+Written here and nowhere else, once the answer is sent, from the request's outcome:
+the principal (``state.principal``, set by authentication), the refusal
+(``state.refusal``, set where problems.py answered it) and the status. Pure ASGI
+middleware, so it adds no per-request task or threadpool hop. It never logs a token,
+the Authorization or Cookie header or the groups header. By design it logs the request
+id, the subject and the client behind the edge (see peer.py).
 """
 
 from __future__ import annotations
@@ -13,39 +15,18 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from typing import Any
 
+from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .identity.edge import TrustedNetworks
+from .authorization.permissions import PermissionDenied
+from .identity.errors import AuthenticationFailed, SigningKeysUnavailable
 from .identity.principal import Principal
+from .peer import EdgeNetworks
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-@dataclass(slots=True)
-class AuditRecord:
-    request_id: str
-    method: str
-    path: str
-    peer: str | None
-    client: str | None
-    status: int = 0
-    subject: str | None = None
-    auth_source: str | None = None
-    roles: list[str] = field(default_factory=list)
-    decision: str = ""
-    reason: str = ""
-    spoofing: bool = False
-
-    def record_principal(self, principal: Principal) -> None:
-        self.subject = principal.subject
-        self.auth_source = principal.auth_source
-        self.roles = sorted(principal.roles)
-
-
-RECORD_FIELDS = tuple(f.name for f in fields(AuditRecord))
 
 
 class AuditMiddleware:
@@ -53,12 +34,12 @@ class AuditMiddleware:
         self,
         app: ASGIApp,
         *,
-        trusted_networks: TrustedNetworks,
+        edge_networks: EdgeNetworks,
         request_id_header: str,
         logger: logging.Logger,
     ) -> None:
         self.app = app
-        self.trusted_networks = trusted_networks
+        self.edge_networks = edge_networks
         self.request_id_header = request_id_header.lower().encode()
         self.logger = logger
 
@@ -67,38 +48,44 @@ class AuditMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        peer = scope["client"][0] if scope.get("client") else None
-        trusted = self.trusted_networks.contains(peer)
-        record = AuditRecord(
-            request_id=self._request_id(scope, trusted),
-            method=scope["method"],
-            path=scope["path"],
-            peer=peer,
-            client=self._forwarded_client(scope, peer) if trusted else peer,
-        )
-        scope.setdefault("state", {})["audit"] = record
+        peer = self.edge_networks.peer(scope)
+        state = scope.setdefault("state", {})
+        request_id = state["request_id"] = self._request_id(scope, peer.from_edge)
+        status = 0
 
         async def send_with_request_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                record.status = message["status"]
-                message.setdefault("headers", [])
+                status = message["status"]
                 message["headers"] = [
-                    *message["headers"],
-                    (b"x-request-id", record.request_id.encode()),
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
                 ]
             await send(message)
 
+        crashed = False
         try:
             await self.app(scope, receive, send_with_request_id)
         except Exception:
             # The 500 page is sent later by Starlette's outermost middleware.
-            record.status = record.status or 500
+            crashed = True
             raise
         finally:
-            self._write(record, time.perf_counter() - started)
+            line = {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "request_id": request_id,
+                "method": scope["method"],
+                "path": scope["path"],
+                "peer": peer.address,
+                "client": peer.client,
+                "status": 500 if crashed else status,
+                **_outcome(state.get("principal"), state.get("refusal"), crashed),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            }
+            self.logger.info(json.dumps(line, separators=(",", ":")))
 
-    def _request_id(self, scope: Scope, trusted: bool) -> str:
-        if trusted:
+    def _request_id(self, scope: Scope, from_edge: bool) -> str:
+        if from_edge:
             for name, value in scope["headers"]:
                 if name == self.request_id_header:
                     candidate = value.decode("latin-1")
@@ -106,32 +93,33 @@ class AuditMiddleware:
                         return candidate
         return uuid.uuid4().hex
 
-    def _forwarded_client(self, scope: Scope, peer: str | None) -> str | None:
-        """The nearest address in X-Forwarded-For that is not the edge itself."""
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
-                hops = [hop.strip() for hop in value.decode("latin-1").split(",")]
-                for hop in reversed(hops):
-                    if hop and not self.trusted_networks.contains(hop):
-                        return hop[:64]
-        return peer
 
-    def _write(self, record: AuditRecord, elapsed: float) -> None:
-        if not record.decision:
-            record.decision = _decision(record)
-        line = {
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            **{name: getattr(record, name) for name in RECORD_FIELDS},
-            "duration_ms": round(elapsed * 1000, 3),
-        }
-        self.logger.info(json.dumps(line, separators=(",", ":")))
+def _outcome(
+    principal: Principal | None, refusal: Exception | None, crashed: bool
+) -> dict[str, Any]:
+    decision, reason = _decision(principal, refusal, crashed)
+    return {
+        "subject": principal.subject if principal else None,
+        "auth_source": principal.auth_source if principal else None,
+        "roles": sorted(principal.roles) if principal else [],
+        "decision": decision,
+        "reason": reason,
+        "spoofing": isinstance(refusal, AuthenticationFailed) and refusal.spoofing,
+    }
 
 
-def _decision(record: AuditRecord) -> str:
-    if record.status in (401, 403, 431):
-        return "deny"
-    if record.status >= 500:
-        return "error"
-    if record.status >= 400:
-        return "invalid"
-    return "allow" if record.subject else "public"
+def _decision(
+    principal: Principal | None, refusal: Exception | None, crashed: bool
+) -> tuple[str, str]:
+    """The decision and its reason, from what happened to the request (not its status)."""
+    if crashed:
+        return "error", "server_error"
+    if isinstance(refusal, AuthenticationFailed | PermissionDenied):
+        return "deny", refusal.reason
+    if isinstance(refusal, SigningKeysUnavailable):
+        return "error", refusal.reason
+    if isinstance(refusal, RequestValidationError):
+        return "invalid", "invalid_request"
+    if refusal is not None:
+        return "invalid", ""
+    return ("allow" if principal else "public"), ""

@@ -1,4 +1,8 @@
-"""The ASGI entry point: ``uvicorn {{ cookiecutter.package_name }}.main:app --no-proxy-headers``."""
+"""The ASGI entry point: ``uvicorn {{ cookiecutter.package_name }}.main:app --no-proxy-headers``.
+
+``app`` is the object served; routes added to it here are reviewed like the rest
+(``python -m {{ cookiecutter.package_name }}.review check`` reads this very object).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from .app import create_app
 from .settings import SettingsError, load_settings
 
 try:
-    app = create_app(load_settings())
+    settings = load_settings()
+    app = create_app(settings)
 except SettingsError as exc:
     raise SystemExit(f"{__package__}: {exc}") from None

@@ -1,7 +1,8 @@
 """Every error answer is problem+json (RFC 9457), built here and nowhere else.
 
-Bodies carry a fixed, human message and the request id; never a token, key,
-claim dump or stack trace. The precise reason goes to the audit log instead.
+Bodies carry a fixed, human message and the request id; never a token, key, claim dump
+or stack trace. The refusal itself is kept in the request's state (``refusal``), where
+the audit line reads its precise reason.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from .identity.errors import AuthenticationFailed, PermissionDenied, SigningKeysUnavailable
+from .authorization.permissions import PermissionDenied
+from .identity.errors import AuthenticationFailed, SigningKeysUnavailable
 
 logger = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
+KEYS_UNAVAILABLE = "The identity provider's signing keys are unavailable; retry later."
 
 
 def problem(
@@ -25,15 +28,9 @@ def problem(
     status: int,
     detail: str,
     *,
-    reason: str = "",
-    spoofing: bool = False,
     headers: dict[str, str] | None = None,
     **extra: object,
 ) -> JSONResponse:
-    audit = getattr(request.state, "audit", None)
-    if audit is not None and reason:
-        audit.reason = reason
-        audit.spoofing = spoofing
     body = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -42,8 +39,9 @@ def problem(
         "instance": request.url.path,
         **extra,
     }
-    if audit is not None:
-        body["request_id"] = audit.request_id
+    request_id = getattr(request.state, "request_id", None)
+    if request_id is not None:
+        body["request_id"] = request_id
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
@@ -51,6 +49,7 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
     scheme = "Bearer" if bearer_enabled else "EdgeIdentity"
 
     async def unauthenticated(request: Request, exc: AuthenticationFailed) -> JSONResponse:
+        request.state.refusal = exc
         challenge = f'{scheme} realm="{realm}"'
         if exc.token_error:
             challenge += ', error="invalid_token"'
@@ -58,39 +57,38 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
             request,
             exc.status_code,
             exc.detail,
-            reason=exc.reason,
-            spoofing=exc.spoofing,
             headers={"WWW-Authenticate": challenge} if exc.status_code == 401 else None,
         )
 
     async def forbidden(request: Request, exc: PermissionDenied) -> JSONResponse:
-        return problem(request, 403, exc.detail, reason=exc.reason)
+        request.state.refusal = exc
+        return problem(request, 403, exc.detail)
 
     async def keys_unavailable(request: Request, exc: SigningKeysUnavailable) -> JSONResponse:
+        request.state.refusal = exc
         return problem(
             request,
             503,
-            "The identity provider's signing keys are unavailable; retry later.",
-            reason=exc.reason,
+            exc.detail or KEYS_UNAVAILABLE,
             headers={"Retry-After": str(exc.retry_after)},
         )
 
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        request.state.refusal = exc
         errors = [
             {"loc": [str(part) for part in error["loc"]], "msg": error["msg"]}
             for error in exc.errors()
         ]
-        return problem(
-            request, 422, "The request is not valid.", reason="invalid_request", errors=errors
-        )
+        return problem(request, 422, "The request is not valid.", errors=errors)
 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        request.state.refusal = exc
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         return problem(request, exc.status_code, detail, headers=exc.headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(request, 500, "Something went wrong on our side.", reason="server_error")
+        return problem(request, 500, "Something went wrong on our side.")
 
     app.add_exception_handler(AuthenticationFailed, unauthenticated)
     app.add_exception_handler(PermissionDenied, forbidden)

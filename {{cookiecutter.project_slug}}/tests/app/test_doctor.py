@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -22,9 +23,12 @@ from ..support.project import PROJECT_ROOT
 pytestmark = pytest.mark.anyio
 
 
-async def doctor(settings, idp: FakeIdp, token: str | None = None) -> Report:
+async def doctor(
+    settings, idp: FakeIdp, token: str | None = None, now: float | None = None
+) -> Report:
     report = Report()
-    await diagnose(settings, token, report, transport=idp.transport())
+    clock = (lambda: now) if now is not None else time.time
+    await diagnose(settings, token, report, transport=idp.transport(), clock=clock)
     return report
 
 
@@ -104,7 +108,7 @@ async def test_an_expired_token_and_a_foreign_kid_are_each_explained(make_settin
     claims = idp.claims()
     claims |= {"iat": claims["iat"] - 7200, "exp": claims["iat"] - 3600}
 
-    report = await doctor(settings, idp, idp.token(claims, kid="elsewhere"))
+    report = await doctor(settings, idp, idp.token(claims, kid="elsewhere"), now=claims["nbf"])
 
     assert "expired 3600 s ago" in failed(report)["exp"]
     assert "'elsewhere' is not among the usable keys" in failed(report)["kid"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.identity.roles import RoleMap, RoleMapError
+from {{ cookiecutter.package_name }}.authorization.roles import RoleMap, RoleMapError
 from {{ cookiecutter.package_name }}.settings import SettingsError
 
 from ..support.project import PROJECT_ROOT

@@ -7,7 +7,7 @@ import base64
 import httpx
 from fastapi import FastAPI
 
-from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
+from {{ cookiecutter.package_name }}.services import edge_header_rules
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from ..support.edge_simulator import asgi_client
@@ -26,7 +26,7 @@ class ShippedEdge:
     def __init__(self, app: FastAPI, profile: EdgeProfile, settings: Settings) -> None:
         self.profile = profile
         fixed = profile.groups_separator
-        self.separator = fixed[0] if fixed else EdgeHeaderRules.from_settings(settings).separator
+        self.separator = fixed[0] if fixed else edge_header_rules(settings).separator
         self.base64 = settings.edge_headers_base64
         network = settings.trusted_edge_networks[0]
         address = str(network.network_address if network.num_addresses == 1 else network[1])

@@ -11,8 +11,8 @@ import functools
 import pytest
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
-from {{ cookiecutter.package_name }}.identity.roles import RoleMap
+from {{ cookiecutter.package_name }}.authorization.roles import RoleMap
+from {{ cookiecutter.package_name }}.services import edge_header_rules
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from .appliance_config import (
@@ -75,7 +75,7 @@ def test_doors_match_the_identity_source(profile):
 
 def test_signed_in_door_inserts_the_headers_the_app_reads(profile):
     settings, written = production()
-    rules = EdgeHeaderRules.from_settings(settings)
+    rules = edge_header_rules(settings)
     for door in profile.doors.values():
         if not door.signs_in:
             continue
@@ -97,16 +97,16 @@ def test_groups_separator_matches_where_the_appliance_fixes_it(profile):
         pytest.skip("FortiGate does not document its separator: pinned by the lab check")
     separator, where = profile.groups_separator
 
-    assert EdgeHeaderRules.from_settings(settings).separator == separator, (
+    assert edge_header_rules(settings).separator == separator, (
         f"{where}: the appliance joins groups with {separator!r}, but "
         f"{where_set(written, 'EDGE_GROUPS_SEPARATOR')} expects "
-        f"{EdgeHeaderRules.from_settings(settings).separator!r}"
+        f"{edge_header_rules(settings).separator!r}"
     )
 
 
 def test_every_door_keeps_client_identity_headers_from_the_app(profile):
     settings, written = production()
-    rules = EdgeHeaderRules.from_settings(settings)
+    rules = edge_header_rules(settings)
     for door in profile.doors.values():
         handled = door.strips.keys() | door.refuses.keys()
         for header, setting in (
@@ -210,7 +210,7 @@ async def test_bearer_token_passes_the_api_door_untouched(shipped_edge, idp):
 @needs_door("api")
 async def test_client_identity_header_at_the_api_door_never_reaches_the_app(shipped_edge, idp):
     settings, _ = production()
-    rules = EdgeHeaderRules.from_settings(settings)
+    rules = edge_header_rules(settings)
     token = idp.token()
     headers = {"Authorization": f"Bearer {token}", rules.user_header: "admin"}
 

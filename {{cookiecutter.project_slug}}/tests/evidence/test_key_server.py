@@ -57,7 +57,7 @@ def bearer_app(make_settings, key_server, clock):
             **({"jwks_fetch_timeout_seconds": FETCH_TIMEOUT} | overrides),
         )
         app = create_app(settings)
-        app.state.signing_keys.clock = clock
+        app.state.services.tokens.keys.clock = clock
         return app
 
     return make
@@ -94,7 +94,7 @@ async def test_cached_keys_keep_serving_when_the_idp_goes_down_after_warm_up(
     async with serving(bearer_app()) as live, live.client() as client:
         warm = await client.get("/v1/me", headers=bearer(idp.token()))
         key_server.stop()
-        clock.advance(live.app.state.settings.jwks_cache_ttl_seconds + COOLDOWN)
+        clock.advance(live.app.state.services.settings.jwks_cache_ttl_seconds + COOLDOWN)
         # An unknown kid makes the app wait for a refetch, which fails: the outage is real,
         # and the kid may be a rotated key, so the caller is told to retry, not refused.
         unknown = await client.get(

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
 from {{ cookiecutter.package_name }}.identity.idp import PRESETS
+from {{ cookiecutter.package_name }}.services import edge_header_rules
 
 from ..support.fake_idp import rsa_key
 from ..support.jwks_server import JwksServer
@@ -166,9 +167,9 @@ async def test_mixed_load_gets_only_right_answers_and_caches_stay_bounded(
         )
         app = create_app(settings)
         clock = ManualClock()
-        app.state.signing_keys.clock = clock
+        app.state.services.tokens.keys.clock = clock
         in_flight = PeakInFlight(app)
-        calls = mixed_calls(idp, EdgeHeaderRules.from_settings(settings))
+        calls = mixed_calls(idp, edge_header_rules(settings))
         async with serving(in_flight) as live:
             in_flight.live = live
             # The cooldown after the start-up fetch is over, and no other passes, however
@@ -178,18 +179,20 @@ async def test_mixed_load_gets_only_right_answers_and_caches_stay_bounded(
     finally:
         key_server.stop()
 
-    authenticator = app.state.authenticator
-    token_cache = authenticator.verifier.cache
-    edge_principals = authenticator._edge_principal.cache_info()
-    trusted_lookups = authenticator.trusted_networks.contains.cache_info()
+    services = app.state.services
+    token_cache = services.tokens.cache
+    edge_identities = services.authenticator.edge_headers._parse.cache_info()
+    principals = services.role_map.principal_for.cache_info()
+    trusted_lookups = services.edge_networks.contains.cache_info()
     assert len(calls) >= 3000
     assert in_flight.peak >= 100
     assert [a.status_code for a in answers if a.status_code >= 500] == []
     assert wrong_decisions(calls, answers) == []
     assert len(token_cache) == token_cache.max_entries == TOKEN_CACHE_SIZE
-    assert edge_principals.currsize == edge_principals.maxsize < edge_principals.misses
+    assert edge_identities.currsize == edge_identities.maxsize < edge_identities.misses
+    assert principals.currsize == principals.maxsize < principals.misses
     assert trusted_lookups.currsize == trusted_lookups.maxsize < trusted_lookups.misses
-    assert app.state.signing_keys.keys.keys() == {key["kid"] for key in idp.jwks()["keys"]}
+    assert app.state.services.tokens.keys.keys.keys() == {key["kid"] for key in idp.jwks()["keys"]}
     assert key_server.fetches == 2
     assert audit_decisions.total() == len(calls)
     assert audit_decisions[401, True] == sum(call.kind == "spoofed headers" for call in calls)

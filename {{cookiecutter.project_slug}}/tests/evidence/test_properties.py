@@ -14,16 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from {{ cookiecutter.package_name }}.authorization.roles import RoleMap
 from {{ cookiecutter.package_name }}.identity.edge import (
     EdgeHeaderRules,
-    EdgeIdentity,
     find_identity_headers,
     normalize_user,
     parse_edge_identity,
     single_values,
 )
 from {{ cookiecutter.package_name }}.identity.errors import AuthenticationFailed, IdentityHeaderTooLarge
-from {{ cookiecutter.package_name }}.identity.roles import RoleMap
+from {{ cookiecutter.package_name }}.identity.principal import Identity
 
 from ..support.edge_simulator import EDGE_ADDRESS
 from ..support.raw_asgi import raw_request
@@ -89,10 +89,10 @@ def test_any_header_bytes_give_a_clean_identity_or_a_refusal(raw_headers, rules)
     except AuthenticationFailed:
         return
 
-    assert identity is None or isinstance(identity, EdgeIdentity)
+    assert identity is None or isinstance(identity, Identity)
     if identity is not None:
-        assert identity.user == identity.user.strip() != ""
-        assert identity.user.isprintable()
+        assert identity.subject == identity.subject.strip() != ""
+        assert identity.subject.isprintable()
         assert len(identity.groups) <= rules.max_groups
         assert all(group and rules.separator not in group for group in identity.groups)
         assert all(group.isprintable() for group in identity.groups)
@@ -125,7 +125,7 @@ def test_what_an_honest_edge_sends_is_read_back_exactly(request):
 
     identity = edge_identity(raw_headers, rules)
 
-    assert identity.user == expected_user
+    assert identity.subject == expected_user
     assert identity.groups == tuple(groups)
 
 

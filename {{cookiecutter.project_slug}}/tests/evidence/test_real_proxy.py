@@ -26,8 +26,8 @@ import base64
 import httpx
 import pytest
 
-from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
-from {{ cookiecutter.package_name }}.identity.roles import RoleMap
+from {{ cookiecutter.package_name }}.authorization.roles import RoleMap
+from {{ cookiecutter.package_name }}.services import edge_header_rules
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from ..edge.edge_profile import load_profile, read_settings_file
@@ -131,7 +131,7 @@ def send(url: str, method: str, path: str, **kwargs) -> httpx.Response | None:
 def signed_in(user: str, groups: list[str]) -> dict[str, str]:
     """The lab headers telling nginx who signed in, valued as the appliance inserts them."""
     fixed = PROFILE.groups_separator
-    separator = fixed[0] if fixed else EdgeHeaderRules.from_settings(SETTINGS).separator
+    separator = fixed[0] if fixed else edge_header_rules(SETTINGS).separator
     values = {LAB_USER_HEADER: user, LAB_GROUPS_HEADER: separator.join(groups)}
     if SETTINGS.edge_headers_base64:
         values = {name: base64.b64encode(value.encode()).decode() for name, value in values.items()}
@@ -139,7 +139,7 @@ def signed_in(user: str, groups: list[str]) -> dict[str, str]:
 
 
 def client_identity_headers(user: str, group: str) -> dict[str, str]:
-    rules = EdgeHeaderRules.from_settings(SETTINGS)
+    rules = edge_header_rules(SETTINGS)
     return {rules.user_header: user, rules.groups_header: group}
 
 

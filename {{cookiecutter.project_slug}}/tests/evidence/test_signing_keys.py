@@ -69,7 +69,7 @@ async def test_new_kid_asked_for_as_a_fetch_outlasting_the_cooldown_ends_is_fetc
 
 
 async def test_stale_keys_are_refreshed_in_the_background(bearer_service, idp):
-    keys = bearer_service.app.state.signing_keys
+    keys = bearer_service.app.state.services.tokens.keys
     assert (await bearer_service.get_as(idp.token())).status_code == 200
     keys._fetched_at -= keys.ttl + 1
     keys._attempted_at -= keys.cooldown + 1
@@ -115,7 +115,7 @@ async def test_a_key_set_whose_keys_are_not_a_list_is_a_failed_fetch(bearer_serv
 async def test_a_broken_key_set_keeps_the_last_good_keys(bearer_service, idp):
     assert (await bearer_service.get_as(idp.token())).status_code == 200
     idp.jwks = lambda: {"keys": 5}
-    bearer_service.app.state.signing_keys._attempted_at -= 31
+    bearer_service.app.state.services.tokens.keys._attempted_at -= 31
 
     unknown = await bearer_service.get_as(idp.token(kid="attacker-1", key=rsa_key("attacker")))
 
@@ -127,7 +127,7 @@ async def test_a_broken_key_set_keeps_the_last_good_keys(bearer_service, idp):
 async def test_an_unknown_kid_is_401_again_once_the_idp_answers(bearer_service, idp):
     good = idp.jwks
     idp.jwks = lambda: {"keys": 5}
-    keys = bearer_service.app.state.signing_keys
+    keys = bearer_service.app.state.services.tokens.keys
     assert (await bearer_service.get_as(idp.token())).status_code == 503
     idp.jwks = good
     keys._attempted_at -= 31

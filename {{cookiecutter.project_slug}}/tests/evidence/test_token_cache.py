@@ -83,7 +83,7 @@ def test_cache_keeps_digests_not_tokens():
 
 async def test_repeated_token_is_verified_once(make_service, idp, monkeypatch):
     service = make_service(identity_source="bearer_token")
-    verifier = service.app.state.authenticator.verifier
+    verifier = service.app.state.services.tokens
     decodes = []
     original = verifier._decode
     monkeypatch.setattr(verifier, "_decode", lambda *a: decodes.append(1) or original(*a))
@@ -97,7 +97,7 @@ async def test_repeated_token_is_verified_once(make_service, idp, monkeypatch):
 
 async def test_cached_token_is_refused_once_it_expires(make_service, idp, frozen_wall_clock):
     service = make_service(identity_source="bearer_token", oidc_leeway_seconds=0)
-    service.app.state.authenticator.verifier.cache.clock = frozen_wall_clock
+    service.app.state.services.tokens.cache.clock = frozen_wall_clock
     now = int(frozen_wall_clock())
     token = idp.token(idp.claims(iat=now - 10, nbf=now - 10, exp=now + 1))
     assert (await service.get_as(token)).status_code == 200
@@ -108,7 +108,7 @@ async def test_cached_token_is_refused_once_it_expires(make_service, idp, frozen
 
 
 def test_app_cache_reads_expiry_on_the_wall_clock_that_exp_is_written_in(make_service):
-    cache = make_service(identity_source="bearer_token").app.state.authenticator.verifier.cache
+    cache = make_service(identity_source="bearer_token").app.state.services.tokens.cache
     digest = cache.digest("token")
 
     cache.put(digest, "verified", "kid-1", expires_at=int(time.time()) + 3600)
@@ -119,7 +119,7 @@ def test_app_cache_reads_expiry_on_the_wall_clock_that_exp_is_written_in(make_se
 
 async def test_cached_token_is_refused_once_its_key_is_withdrawn(make_service, idp):
     service = make_service(identity_source="bearer_token")
-    keys = service.app.state.signing_keys
+    keys = service.app.state.services.tokens.keys
     token = idp.token()
     assert (await service.get_as(token)).status_code == 200
 
@@ -135,4 +135,4 @@ async def test_app_cache_is_bounded_by_the_setting(make_service, idp):
     for n in range(5):
         assert (await service.get_as(idp.token(jti=f"token-{n}"))).status_code == 200
 
-    assert len(service.app.state.authenticator.verifier.cache) == 2
+    assert len(service.app.state.services.tokens.cache) == 2

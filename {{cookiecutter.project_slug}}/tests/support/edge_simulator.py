@@ -11,7 +11,7 @@ import base64
 import httpx
 from fastapi import FastAPI
 
-from {{ cookiecutter.package_name }}.identity.edge import EdgeHeaderRules
+from {{ cookiecutter.package_name }}.services import edge_header_rules
 from {{ cookiecutter.package_name }}.settings import Settings
 
 EDGE_ADDRESS = "10.20.0.5"
@@ -28,7 +28,7 @@ def asgi_client(app: FastAPI, address: str) -> httpx.AsyncClient:
 
 class EdgeSimulator:
     def __init__(self, app: FastAPI, settings: Settings, address: str = EDGE_ADDRESS) -> None:
-        self.rules = EdgeHeaderRules.from_settings(settings)
+        self.rules = edge_header_rules(settings)
         self.client = asgi_client(app, address)
 
     def identity_headers(self, user: str, groups: list[str] = ()) -> dict[str, str]:

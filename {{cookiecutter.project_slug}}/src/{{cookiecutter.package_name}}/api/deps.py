@@ -1,38 +1,55 @@
-"""The seams routes use: who is calling, and what they must be allowed to do.
+"""The seams routes use: who is calling, what they must be allowed to do, the services.
 
 Routes declare their needs in their signature and read like prose::
 
-    CanWrite = Annotated[Principal, require_permissions("orders:write")]
-
     @router.post("/orders")
     async def create_order(order: OrderIn, principal: CanWrite) -> Order: ...
+
+Routers are made with ``route_class=AuthenticatedRoute`` (create_app sets it for routes
+added to the app itself), so the caller is known before the body is read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.models import APIKey, APIKeyIn
+from fastapi.routing import APIRoute
 from fastapi.security.base import SecurityBase
 
-from ..identity.errors import PermissionDenied
+from ..authorization.permissions import Requirement
 from ..identity.principal import Principal
 from ..openapi import PRINCIPAL_SCHEME
+from ..services import Services
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 class PrincipalDependency(SecurityBase):
-    """Authenticates the request. Being a security scheme, it also makes FastAPI mark
-    every route that uses it in OpenAPI (openapi.py names the real schemes), at no
-    extra per-request cost."""
+    """Authenticates the request once and grants it its roles. Being a security scheme,
+    it also makes FastAPI mark every route that uses it in OpenAPI (openapi.py names the
+    real schemes), at no extra per-request cost."""
 
     def __init__(self) -> None:
         self.model = APIKey(**{"in": APIKeyIn.header}, name="identity")
         self.scheme_name = PRINCIPAL_SCHEME
 
     async def __call__(self, request: Request) -> Principal:
-        principal = await request.app.state.authenticator.authenticate(request)
-        request.state.audit.record_principal(principal)
+        principal: Principal | None = getattr(request.state, "principal", None)
+        if principal is None:
+            services = get_services(request)
+            identity = await services.authenticator.identify(request)
+            principal = services.role_map.principal_for(identity)
+            request.state.principal = principal
         return principal
 
 
@@ -40,28 +57,58 @@ current_principal = PrincipalDependency()
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_permissions(*permissions: str) -> Any:
-    """A dependency that passes only principals holding every listed permission."""
-    needed = frozenset(permissions)
+class Guard:
+    """A route's Requirement as a dependency; the route-guard review reads ``requirement``."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if not needed <= principal.permissions:
-            missing = ",".join(sorted(needed - principal.permissions))
-            raise PermissionDenied(f"missing_permission:{missing}")
+    def __init__(self, requirement: Requirement) -> None:
+        self.requirement = requirement
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        self.requirement.check(principal)
         return principal
 
-    check.required_permissions = needed
-    return Depends(check)
+
+def require_permissions(*permissions: str) -> Any:
+    """A dependency that passes only principals holding every listed permission."""
+    return Depends(Guard(Requirement(permissions=frozenset(permissions))))
 
 
 def require_roles(*roles: str) -> Any:
     """A dependency that passes only principals holding at least one listed role."""
-    allowed = frozenset(roles)
+    return Depends(Guard(Requirement(roles=frozenset(roles))))
 
-    async def check(principal: CurrentPrincipal) -> Principal:
-        if not allowed & principal.roles:
-            raise PermissionDenied("missing_role:" + ",".join(sorted(allowed)))
-        return principal
 
-    check.required_roles = allowed
-    return Depends(check)
+AdminOnly = Annotated[Principal, require_roles("admin")]
+
+
+def dependency_calls(dependant: Dependant) -> Iterator[object]:
+    """Every dependency a route solves, its sub-dependencies included."""
+    for dependency in dependant.dependencies:
+        yield dependency.call
+        yield from dependency_calls(dependency)
+
+
+class AuthenticatedRoute(APIRoute):
+    """A route that settles who is calling before FastAPI reads the body.
+
+    FastAPI parses a request body before it solves dependencies, so a route guarded by a
+    dependency alone answers an unauthenticated request with a malformed body 422, and a
+    forged identity header sent with one is never refused as such. On routes whose
+    dependencies ask for the principal, this one authenticates first and checks the
+    route's requirements, so the body is read only for a caller who may send it.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        calls = list(dependency_calls(self.dependant))
+        if current_principal not in calls:
+            return handler
+        requirements = [call.requirement for call in calls if isinstance(call, Guard)]
+
+        async def authenticate_first(request: Request) -> Response:
+            principal = await current_principal(request)
+            for requirement in requirements:
+                requirement.check(principal)
+            return await handler(request)
+
+        return authenticate_first

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 import httpx
 
-from ..app import idp_http_client
-from ..identity.tokens import token_verifier
+from ..services import idp_http_client, token_verifier
 from ..settings import Settings, SettingsError, load_settings
 from .live_idp import check_discovery, check_keys, check_role_map, check_transport
 from .report import Report
@@ -26,6 +26,7 @@ async def diagnose(
     token: str | None,
     report: Report,
     transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> None:
     report.ok("settings", f"IDP={settings.idp}, IDENTITY_SOURCE={settings.identity_source}")
     role_map = check_role_map(settings, report)
@@ -42,7 +43,7 @@ async def diagnose(
         await check_discovery(settings, verifier.keys, report)
         await check_keys(settings, verifier.keys, report)
         if token:
-            await explain_token(token, settings.idp, verifier, role_map, report, time.time())
+            await explain_token(token, settings.idp, verifier, role_map, report, clock())
 
 
 def read_token(stdin: TextIO | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..authorization.roles import RoleMap, RoleMapError
 from ..identity.idp import PRESETS
 from ..identity.keys import (
     DISCOVERY_PATH,
@@ -10,7 +11,6 @@ from ..identity.keys import (
     describe_keys,
     issuer_mismatch,
 )
-from ..identity.roles import RoleMap, RoleMapError
 from ..settings import Settings
 from .report import Report
 

@@ -10,10 +10,10 @@ import base64
 import binascii
 import json
 
+from ..authorization.roles import RoleMap
 from ..identity.errors import AuthenticationFailed, SigningKeysUnavailable
 from ..identity.idp import as_strings, claim_values
 from ..identity.keys import likely_slip
-from ..identity.roles import RoleMap
 from ..identity.tokens import TokenRules, TokenVerifier, read_header
 from .report import Report
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..settings import Network, Settings, SettingsError
 from .errors import AuthenticationFailed, IdentityHeaderTooLarge
+from .principal import Identity
+
+EDGE_IDENTITY_CACHE = 1024
 
 APPLIANCE_DEFAULTS = {
     # FortiOS web-proxy profile built-ins (header-x-authenticated-user/-groups); the
@@ -26,23 +27,6 @@ APPLIANCE_DEFAULTS = {
     # multi-valued SAML attribute with ",".
     "citrix_adc": ("X-Edge-User", "X-Edge-Groups", ","),
 }
-
-
-class TrustedNetworks:
-    """The edge's source networks; membership is cached per peer address."""
-
-    def __init__(self, networks: tuple[Network, ...]) -> None:
-        self.networks = networks
-        self.contains = lru_cache(maxsize=1024)(self._contains)
-
-    def _contains(self, host: str | None) -> bool:
-        if not host or not self.networks:
-            return False
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        return any(address in network for network in self.networks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +40,24 @@ class EdgeHeaderRules:
     max_groups: int
     max_header_bytes: int
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> EdgeHeaderRules:
-        user, groups, separator = APPLIANCE_DEFAULTS[settings.edge_appliance]
-        rules = cls(
-            user_header=(settings.edge_user_header or user).lower(),
-            groups_header=(settings.edge_groups_header or groups).lower(),
-            separator=settings.edge_groups_separator or separator,
-            base64=settings.edge_headers_base64,
-            strip_domain=settings.edge_user_strip_domain,
-            lowercase=settings.edge_user_lowercase,
-            max_groups=settings.edge_max_groups,
-            max_header_bytes=settings.edge_max_header_bytes,
-        )
-        if rules.user_header == rules.groups_header:
-            raise SettingsError("EDGE_USER_HEADER and EDGE_GROUPS_HEADER must differ")
-        return rules
 
+class EdgeHeaderReader:
+    """Identity headers, as the edge wrote them, into an Identity.
 
-@dataclass(frozen=True, slots=True)
-class EdgeIdentity:
-    user: str
-    groups: tuple[str, ...]
+    The caller has checked that the peer is the edge. The same header values always
+    read the same, so recent ones are remembered; refusals raise and are not.
+    """
+
+    def __init__(self, rules: EdgeHeaderRules) -> None:
+        self.rules = rules
+        self._parse = lru_cache(maxsize=EDGE_IDENTITY_CACHE)(parse_edge_identity)
+
+    def find(self, raw_headers: list[tuple[bytes, bytes]]) -> dict[str, list[bytes]]:
+        return find_identity_headers(raw_headers, self.rules)
+
+    def read(self, found: dict[str, list[bytes]]) -> Identity:
+        user_raw, groups_raw = single_values(found, self.rules)
+        return self._parse(user_raw, groups_raw, self.rules)
 
 
 def normalize_user(raw: str, *, strip_domain: bool, lowercase: bool) -> str:
@@ -143,7 +123,7 @@ def single_values(
 
 def parse_edge_identity(
     user_raw: bytes, groups_raw: bytes | None, rules: EdgeHeaderRules
-) -> EdgeIdentity:
+) -> Identity:
     """Decode and normalise the values of identity headers from a trusted edge peer."""
     user = normalize_user(
         _decode(user_raw, rules),
@@ -153,7 +133,7 @@ def parse_edge_identity(
     if not user:
         raise AuthenticationFailed("empty_user", "The edge sent an empty user.")
     groups = _split_groups(_decode(groups_raw, rules), rules) if groups_raw is not None else ()
-    return EdgeIdentity(user=user, groups=groups)
+    return Identity(subject=user, display_name=user, groups=groups, source="edge_headers")
 
 
 def _decode(raw: bytes, rules: EdgeHeaderRules) -> str:

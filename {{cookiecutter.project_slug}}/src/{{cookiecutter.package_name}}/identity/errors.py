@@ -1,4 +1,4 @@
-"""Typed outcomes of a refused request; problems.py turns each into a response."""
+"""Why no identity could be established; problems.py turns each into a response."""
 
 from __future__ import annotations
 
@@ -28,19 +28,15 @@ class IdentityHeaderTooLarge(AuthenticationFailed):
     status_code = 431
 
 
-class PermissionDenied(Exception):
-    """403: the caller is known but may not do this."""
-
-    def __init__(self, reason: str, detail: str = "You are not allowed to do this.") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
-
-
 class SigningKeysUnavailable(Exception):
-    """503: no usable key from the IdP; the caller should retry later."""
+    """503: no usable key from the IdP; the caller should retry later.
 
-    def __init__(self, retry_after: int) -> None:
+    ``detail`` is for /readyz, whose reader is the operator; callers of protected routes
+    get a fixed message instead.
+    """
+
+    def __init__(self, retry_after: int, detail: str = "") -> None:
         super().__init__("signing keys unavailable")
         self.reason = "signing_keys_unavailable"
         self.retry_after = retry_after
+        self.detail = detail

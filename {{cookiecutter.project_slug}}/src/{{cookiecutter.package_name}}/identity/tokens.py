@@ -13,13 +13,12 @@ import binascii
 import json
 from dataclasses import dataclass
 
-import httpx
 import jwt
 
-from ..settings import Settings, SettingsError
 from .errors import AuthenticationFailed
-from .idp import PRESETS, AccessTokenMarker, as_strings, claim_values
+from .idp import AccessTokenMarker, as_strings, claim_values
 from .keys import SigningKeys
+from .principal import Identity
 from .token_cache import VerifiedTokenCache
 
 KEY_SOURCE_HEADERS = ("jku", "x5u", "jwk", "x5c")
@@ -50,57 +49,14 @@ class TokenRules:
     client_claims: tuple[str, ...]
     client_ids: frozenset[str]
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TokenRules:
-        preset = PRESETS[settings.idp]
-        if preset.issuer_rule and not preset.issuer_rule[0](settings.oidc_issuer):
-            raise SettingsError(f"OIDC_ISSUER {settings.oidc_issuer!r} {preset.issuer_rule[1]}")
-        if preset.client_ids_required and not settings.oidc_client_ids:
-            raise SettingsError(
-                f"OIDC_CLIENT_IDS is required for IDP={settings.idp!r}: list the client ids "
-                f"({' or '.join(preset.client_claims)} claim) allowed to call this API"
-            )
-        marker = preset.access_token_marker
-        if settings.oidc_required_header_typ or settings.oidc_required_claim:
-            marker = AccessTokenMarker.configured(
-                settings.oidc_required_header_typ, settings.oidc_required_claim
-            )
-        return cls(
-            issuer=settings.oidc_issuer,
-            audiences=settings.oidc_audience,
-            audience_claim=preset.audience_claim,
-            algorithms=settings.oidc_algorithms,
-            leeway=settings.oidc_leeway_seconds,
-            max_lifetime=settings.oidc_max_token_lifetime_seconds,
-            max_bytes=settings.oidc_max_token_bytes,
-            subject_claim=settings.oidc_subject_claim or preset.subject_claim,
-            display_name_claims=preset.display_name_claims,
-            group_claims=settings.oidc_group_claims or preset.group_claims,
-            scope_claim=preset.scope_claim,
-            access_token_marker=marker,
-            client_claims=preset.client_claims,
-            client_ids=frozenset(settings.oidc_client_ids),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class VerifiedToken:
-    subject: str
-    display_name: str
-    issuer: str
-    groups: tuple[str, ...]
-    scopes: frozenset[str]
-    expires_at: int
-    groups_overage: bool
-
 
 class TokenVerifier:
     def __init__(self, rules: TokenRules, keys: SigningKeys, cache_size: int) -> None:
         self.rules = rules
         self.keys = keys
-        self.cache: VerifiedTokenCache[VerifiedToken] = VerifiedTokenCache(cache_size)
+        self.cache: VerifiedTokenCache[Identity] = VerifiedTokenCache(cache_size)
 
-    async def verify(self, token: str) -> VerifiedToken:
+    async def verify(self, token: str) -> Identity:
         rules = self.rules
         if len(token) > rules.max_bytes:
             raise _refuse("token_too_large")
@@ -128,9 +84,10 @@ class TokenVerifier:
         key = verifiers.get(algorithm)
         if key is None:
             raise _refuse("algorithm_key_mismatch")
-        verified = self._checked(self._decode(token, key, algorithm))
-        self.cache.put(digest, verified, kid, verified.expires_at)
-        return verified
+        claims = self._decode(token, key, algorithm)
+        identity = self._checked(claims)
+        self.cache.put(digest, identity, kid, int(claims["exp"]))
+        return identity
 
     def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict:
         rules = self.rules
@@ -163,7 +120,7 @@ class TokenVerifier:
         except jwt.InvalidTokenError:
             raise _refuse("malformed_token") from None
 
-    def _checked(self, claims: dict) -> VerifiedToken:
+    def _checked(self, claims: dict) -> Identity:
         rules = self.rules
         if int(claims["exp"]) - int(claims["iat"]) > rules.max_lifetime:
             raise _refuse("lifetime_too_long")
@@ -194,35 +151,15 @@ class TokenVerifier:
         overage = isinstance(overage_names, dict) and any(
             path.split(".")[0] in overage_names for path in rules.group_claims
         )
-        return VerifiedToken(
+        return Identity(
             subject=subject,
             display_name=display_name,
-            issuer=claims["iss"],
             groups=groups,
+            source="bearer_token",
+            issuer=claims["iss"],
             scopes=frozenset(as_strings(claims.get(rules.scope_claim), split_spaces=True)),
-            expires_at=int(claims["exp"]),
             groups_overage=overage,
         )
-
-
-def token_verifier(settings: Settings, http: httpx.AsyncClient) -> TokenVerifier:
-    """The verifier the app uses: the preset's rules and key location, as settings adjust them.
-
-    Raises SettingsError (naming the setting) when the rules cannot hold.
-    """
-    preset = PRESETS[settings.idp]
-    rules = TokenRules.from_settings(settings)
-    keys = SigningKeys(
-        issuer=settings.oidc_issuer,
-        jwks_url=settings.oidc_jwks_url
-        or (preset.jwks_url(settings.oidc_issuer) if preset.jwks_url else None),
-        algorithms=settings.oidc_algorithms,
-        http=http,
-        ttl=settings.jwks_cache_ttl_seconds,
-        cooldown=settings.jwks_refresh_cooldown_seconds,
-        timeout=settings.jwks_fetch_timeout_seconds,
-    )
-    return TokenVerifier(rules, keys, settings.token_cache_size)
 
 
 def read_header(token: str) -> dict:

@@ -88,9 +88,12 @@ async def test_user_name_normalisation_settings_apply_to_requests(make_service):
     assert response.json()["subject"] == "alice"
 
 
-def test_remembered_edge_principals_are_bounded(edge_service):
-    authenticator = edge_service.app.state.authenticator
+def test_remembered_edge_identities_and_principals_are_bounded(edge_service):
+    services = edge_service.app.state.services
+    reader, role_map = services.authenticator.edge_headers, services.role_map
     for n in range(1100):
-        authenticator._edge_principal(f"user-{n}".encode(), b"readers")
+        found = {reader.rules.user_header: [f"user-{n}".encode()]}
+        role_map.principal_for(reader.read(found))
 
-    assert authenticator._edge_principal.cache_info().currsize <= 1024
+    assert reader._parse.cache_info().currsize <= 1024
+    assert role_map.principal_for.cache_info().currsize <= 1024

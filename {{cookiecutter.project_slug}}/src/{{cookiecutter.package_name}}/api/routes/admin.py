@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Request
+from ..deps import AdminOnly, AuthenticatedRoute, ServicesDep
 
-from ...identity.principal import Principal
-from ..deps import require_roles
-
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], route_class=AuthenticatedRoute)
 
 
 @router.get("/security", summary="Effective identity settings (admin role)")
-async def security_settings(
-    request: Request, principal: Annotated[Principal, require_roles("admin")]
-) -> dict[str, object]:
-    settings = request.app.state.settings
-    authenticator = request.app.state.authenticator
-    rules = authenticator.edge_rules
+async def security_settings(services: ServicesDep, principal: AdminOnly) -> dict[str, object]:
+    settings, rules = services.settings, services.edge_rules
     return {
         "identity_source": settings.identity_source,
         "edge_appliance": settings.edge_appliance,
@@ -30,6 +23,6 @@ async def security_settings(
         "oidc_issuer": settings.oidc_issuer or None,
         "oidc_audience": list(settings.oidc_audience),
         "oidc_algorithms": list(settings.oidc_algorithms),
-        "role_map_file": authenticator.role_map.source,
-        "roles": sorted(authenticator.role_map.roles),
+        "role_map_file": services.role_map.source,
+        "roles": sorted(services.role_map.roles),
     }

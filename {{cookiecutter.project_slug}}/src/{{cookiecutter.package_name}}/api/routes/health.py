@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 
-from ...problems import problem
+from ...identity.errors import SigningKeysUnavailable
+from ..deps import AuthenticatedRoute, ServicesDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=AuthenticatedRoute)
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -14,15 +14,13 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", summary="Readiness: signing keys are at hand when bearer tokens are on")
-async def readyz(request: Request) -> JSONResponse:
-    keys = request.app.state.signing_keys
-    if keys is not None and not await keys.ready():
-        return problem(
-            request,
-            503,
-            "The identity provider's signing keys are not available: "
-            + (keys.problem or "not fetched yet."),
-            reason="signing_keys_unavailable",
-            headers={"Retry-After": str(keys.retry_after())},
-        )
-    return JSONResponse({"status": "ready"})
+async def readyz(services: ServicesDep) -> dict[str, str]:
+    if services.tokens is not None:
+        keys = services.tokens.keys
+        if not await keys.ready():
+            raise SigningKeysUnavailable(
+                keys.retry_after(),
+                "The identity provider's signing keys are not available: "
+                + (keys.problem or "not fetched yet."),
+            )
+    return {"status": "ready"}

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ...identity.errors import PermissionDenied
+from ...authorization.permissions import PermissionDenied
+from ..deps import ServicesDep
 
 router = APIRouter(prefix="/lab", tags=["lab"], include_in_schema=False)
 REDACTED = {b"authorization", b"cookie", b"proxy-authorization"}
 
 
 @router.get("/headers")
-async def echo_headers(request: Request) -> dict[str, object]:
-    peer = request.client.host if request.client else None
-    if not request.app.state.authenticator.trusted_networks.contains(peer):
+async def echo_headers(request: Request, services: ServicesDep) -> dict[str, object]:
+    peer = services.edge_networks.peer(request.scope)
+    if not peer.from_edge:
         raise PermissionDenied("lab_echo_from_untrusted_peer", "Only the edge may call this.")
     return {
-        "peer": peer,
+        "peer": peer.address,
         "headers": [
             [name.decode("latin-1"), "(redacted)" if name in REDACTED else value.decode("latin-1")]
             for name, value in request.scope["headers"]

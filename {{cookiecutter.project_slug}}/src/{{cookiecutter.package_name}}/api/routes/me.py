@@ -3,9 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from ..deps import CurrentPrincipal
+from ..deps import AuthenticatedRoute, CurrentPrincipal
 
-router = APIRouter(prefix="/v1", tags=["identity"])
+router = APIRouter(prefix="/v1", tags=["identity"], route_class=AuthenticatedRoute)
 
 
 class Me(BaseModel):

@@ -1,9 +1,10 @@
 """Every route is either public on purpose or guarded: the list, and the check.
 
 A route is guarded when its dependencies include the principal dependency and a
-permission or role check (``require_permissions`` / ``require_roles``). Routes that are
-open, or that need only a signed-in caller, must be listed here by method and path, so
-that opening one is a reviewed, visible change.
+permission or role check (``require_permissions`` / ``require_roles``), and it settles
+the caller before reading the body (``AuthenticatedRoute``). Routes that are open, or
+that need only a signed-in caller, must be listed here by method and path, so that
+opening one is a reviewed, visible change.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from starlette.routing import BaseRoute, Mount
 
-from ..api.deps import current_principal
+from ..api.deps import AuthenticatedRoute, Guard, current_principal, dependency_calls
 
 PUBLIC_ROUTES = {
     ("GET", "/healthz"),
@@ -44,6 +44,7 @@ class RouteAccess:
     authenticated: bool
     permissions: frozenset[str]
     roles: frozenset[str]
+    before_body: bool = True
 
     @property
     def public(self) -> bool:
@@ -67,13 +68,19 @@ def unguarded_routes(app: FastAPI) -> list[str]:
     """One message per route that is neither guarded nor listed as open on purpose."""
     problems = []
     for route in route_access(app):
+        if route.authenticated and not route.before_body:
+            problems.append(
+                f"{' '.join(route.methods)} {route.path} ({route.source}) reads the body "
+                "before it knows the caller: make its router with "
+                "route_class=AuthenticatedRoute (api/deps.py)."
+            )
         if route.guarded or route.public or (route.any_principal and route.authenticated):
             continue
         problems.append(
             f"{' '.join(route.methods)} {route.path} ({route.source}) has no access check. "
             'Guard it with Annotated[Principal, require_permissions("resource:action")] '
             "(or require_roles), or, if it is open on purpose, add it to PUBLIC_ROUTES in "
-            "access/routes.py."
+            "review/routes.py."
         )
     return problems
 
@@ -89,16 +96,16 @@ def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[RouteAccess]:
         dependant = getattr(route, "dependant", None)
         endpoint = getattr(route, "endpoint", None)
         methods = getattr(route, "methods", None) or {"WEBSOCKET"}
-        checks = list(_calls(dependant)) if dependant else []
+        checks = list(dependency_calls(dependant)) if dependant else []
+        requirements = [check.requirement for check in checks if isinstance(check, Guard)]
         yield RouteAccess(
             methods=tuple(sorted(methods - {"HEAD"} or methods)),
             path=prefix + path,
             source=_source(endpoint),
             authenticated=current_principal in checks,
-            permissions=frozenset().union(
-                *(getattr(c, "required_permissions", ()) for c in checks)
-            ),
-            roles=frozenset().union(*(getattr(c, "required_roles", ()) for c in checks)),
+            permissions=frozenset().union(*(r.permissions for r in requirements)),
+            roles=frozenset().union(*(r.roles for r in requirements)),
+            before_body=isinstance(getattr(route, "original_route", route), AuthenticatedRoute),
         )
 
 
@@ -112,12 +119,6 @@ def _flatten(routes: list[BaseRoute]) -> Iterator[tuple[str, object]]:
     for context in iter_route_contexts(routes):
         route = context.route if isinstance(context.route, Mount) else context
         yield context.path, route
-
-
-def _calls(dependant: Dependant) -> Iterator[object]:
-    for dependency in dependant.dependencies:
-        yield dependency.call
-        yield from _calls(dependency)
 
 
 def _source(endpoint: object) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from ..identity.roles import RoleMap, RoleMapError
+from ..authorization.roles import RoleMap, RoleMapError
 from .routes import RouteAccess, route_access
 
 BROAD_GROUP = re.compile(

@@ -18,9 +18,14 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from ..identity.principal import Identity, Principal
 from ..settings import SettingsError
+from .permissions import PermissionDenied
+
+PRINCIPAL_CACHE = 1024
 
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 PERMISSION = re.compile(r"^[a-z][a-z0-9_.-]*:[a-z][a-z0-9_.-]*$")
@@ -49,6 +54,9 @@ class RoleMap:
         self.roles = dict(roles)
         self.groups = dict(groups)
         self.source = source
+        # The same identity always gets the same grant: remember recent ones.
+        # Refusals raise, so they are never remembered.
+        self.principal_for = lru_cache(maxsize=PRINCIPAL_CACHE)(self._principal_for)
 
     @classmethod
     def load(cls, path: Path) -> RoleMap:
@@ -101,3 +109,23 @@ class RoleMap:
             return NOTHING
         permissions = frozenset(p for role in roles for p in self.roles[role])
         return Grant(roles, permissions)
+
+    def _principal_for(self, identity: Identity) -> Principal:
+        """The Principal for an identity: its groups' roles and their permissions."""
+        if identity.groups_overage:
+            raise PermissionDenied(
+                "groups_overage",
+                "The IdP left out your groups because there are too many; "
+                "ask for an app role instead.",
+            )
+        grant = self.resolve(identity.groups)
+        return Principal(
+            subject=identity.subject,
+            display_name=identity.display_name,
+            groups=frozenset(identity.groups),
+            roles=grant.roles,
+            permissions=grant.permissions,
+            auth_source=identity.source,
+            issuer=identity.issuer,
+            scopes=identity.scopes,
+        )

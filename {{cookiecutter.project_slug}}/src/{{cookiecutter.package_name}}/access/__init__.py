@@ -1,1 +1,0 @@
-"""Review tools: which routes are guarded, and who may do what (``python -m <package>.access``)."""

@@ -1,0 +1,1 @@
+"""What a caller may do: the role map, and the requirements routes declare."""
