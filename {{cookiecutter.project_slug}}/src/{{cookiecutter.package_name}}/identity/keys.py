@@ -20,7 +20,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import httpx
@@ -232,7 +232,7 @@ def algorithms_for_key(jwk: Mapping[str, object]) -> frozenset[str]:
     return frozenset()
 
 
-def describe_keys(published: list[object]) -> str:
+def describe_keys(published: Iterable[object]) -> str:
     """A key set in a few words for an operator: each key's type, curve and alg."""
     seen = [
         "/".join(str(jwk[field]) for field in ("kty", "crv", "alg", "use") if field in jwk)
