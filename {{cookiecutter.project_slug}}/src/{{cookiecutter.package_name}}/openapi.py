@@ -32,7 +32,7 @@ def security_schemes(settings: Settings, edge_rules: EdgeHeaderRules) -> Securit
 
 
 class ServiceApp(FastAPI):
-    """FastAPI, its OpenAPI document naming the schemes this deployment accepts."""
+    """FastAPI whose OpenAPI document names the schemes this deployment accepts."""
 
     def __init__(self, *, security_schemes: SecuritySchemes, **options: Any) -> None:
         super().__init__(**options)
