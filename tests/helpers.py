@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -146,6 +147,40 @@ def assert_ruff_clean(*trees: Path) -> None:
     for command in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         result = ruff(*command, *folders, cwd=Path(os.path.commonpath(folders)))
         assert result.returncode == 0, f"ruff {' '.join(command)}:\n{result.stdout}{result.stderr}"
+
+
+def mypy_settings(tree: Path) -> dict:
+    """The [tool.mypy] and [tool.pydantic-mypy] tables a tree's pyproject.toml holds."""
+    tool = tomllib.loads((tree / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    return {name: tool.get(name) for name in ("mypy", "pydantic-mypy")}
+
+
+def assert_mypy_clean(*trees: Path, workspace: Path) -> None:
+    """mypy over every tree's package in one run, with the strict settings the trees share.
+
+    The trees' packages share one name, which mypy checks once per run, so each is copied
+    under a name of its own (the package imports itself only relatively; an absolute
+    import would not resolve, and fail the check). Copies and cache stay in `workspace`.
+    """
+    (settings, *others) = {json.dumps(mypy_settings(tree), sort_keys=True) for tree in trees}
+    assert not others, "every tree ships the same mypy settings"
+    assert json.loads(settings)["mypy"]["strict"] is True
+    copies = workspace / "packages"
+    for number, tree in enumerate(trees):
+        (package,) = (path.parent for path in (tree / "src").glob("*/__init__.py"))
+        shutil.copytree(
+            package, copies / f"tree_{number}", ignore=shutil.ignore_patterns("__pycache__")
+        )
+    config = str(trees[0] / "pyproject.toml")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", config, "--cache-dir", "cache", "packages"],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    legend = "\n".join(f"tree_{number}: {tree}" for number, tree in enumerate(trees))
+    assert result.returncode == 0, f"mypy:\n{result.stdout}{result.stderr}\n{legend}"
 
 
 def run_generated_tests(

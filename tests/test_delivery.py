@@ -329,6 +329,7 @@ def test_pre_commit_config_is_plain_yaml_with_local_hooks_from_the_dev_tools():
     wanted = {
         "ruff-check",
         "ruff-format",
+        "mypy",
         "check-toml",
         "check-yaml",
         "detect-private-key",

@@ -11,6 +11,7 @@ import pytest
 from helpers import (
     TEMPLATE,
     assert_generated_tests_pass,
+    assert_mypy_clean,
     assert_no_jinja,
     assert_python_compiles,
     assert_ruff_clean,
@@ -96,6 +97,12 @@ def test_every_combination_passes_its_own_ruff_check_and_format(baked):
     assert_ruff_clean(*(baked(**answers) for answers in COMBINATIONS + EACH_CHOICE_AT_LEAST_ONCE))
 
 
+def test_every_combination_passes_mypy_in_strict_mode(baked, tmp_path):
+    trees = [baked(**answers) for answers in COMBINATIONS + EACH_CHOICE_AT_LEAST_ONCE]
+
+    assert_mypy_clean(*trees, workspace=tmp_path)
+
+
 @pytest.mark.parametrize(
     "answers", EACH_CHOICE_AT_LEAST_ONCE, ids=map(combination_id, EACH_CHOICE_AT_LEAST_ONCE)
 )
@@ -150,7 +157,7 @@ def test_combination_ships_its_appliance_config_and_passes_the_contract_tests(ba
 
 @pytest.mark.slow
 def test_default_project_installs_into_a_fresh_venv_and_passes_its_own_checks(tmp_path):
-    """What a user does first: install with the dev extra, lint, test, then commit.
+    """What a user does first: install with the dev extra, lint (ruff, mypy), test, commit.
 
     The commit step is pre-commit's hooks over every file, run from the venv's own tools
     with nothing to download: PRE_COMMIT_HOME is empty and the hooks are local.
@@ -178,8 +185,7 @@ def test_default_project_installs_into_a_fresh_venv_and_passes_its_own_checks(tm
 
     run(sys.executable, "-m", "venv", str(venv))
     run(python, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
-    run(python, "-m", "ruff", "check", "--no-cache", ".")
-    run(python, "-m", "ruff", "format", "--check", "--no-cache", ".")
+    run("make", f"PYTHON={python}", "lint")
     run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     run("git", "init", "--quiet")
     run("git", "add", "--all")

@@ -12,7 +12,7 @@ from . import DESCRIPTION, PROJECT_NAME, PROJECT_SLUG, __version__
 from .api.deps import AuthenticatedRoute
 from .api.routes import admin, health, lab, me, orders
 from .audit import AuditMiddleware
-from .openapi import install_security_schemes
+from .openapi import ServiceApp, security_schemes
 from .problems import install_problem_handlers
 from .services import build_services
 from .settings import Settings
@@ -23,8 +23,12 @@ def create_app(
 ) -> FastAPI:
     """Raise SettingsError (naming the setting or role-map entry) if anything is unusable."""
     services = build_services(settings, jwks_transport)
-    app = FastAPI(
-        title=PROJECT_NAME, description=DESCRIPTION, version=__version__, lifespan=services.lifespan
+    app = ServiceApp(
+        security_schemes=security_schemes(settings, services.edge_rules),
+        title=PROJECT_NAME,
+        description=DESCRIPTION,
+        version=__version__,
+        lifespan=services.lifespan,
     )
     app.state.services = services
     # Routes added to the app itself (@app.get in main.py) authenticate before the body too.
@@ -34,7 +38,6 @@ def create_app(
     if settings.lab_header_echo:
         app.include_router(lab.router)
     install_problem_handlers(app, bearer_enabled=settings.accepts_bearer_tokens, realm=PROJECT_SLUG)
-    install_security_schemes(app, settings, services.edge_rules)
     app.add_middleware(
         AuditMiddleware,
         edge_networks=services.edge_networks,

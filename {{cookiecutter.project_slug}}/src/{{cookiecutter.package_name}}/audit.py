@@ -86,7 +86,8 @@ class AuditMiddleware:
 
     def _request_id(self, scope: Scope, from_edge: bool) -> str:
         if from_edge:
-            for name, value in scope["headers"]:
+            headers: list[tuple[bytes, bytes]] = scope["headers"]
+            for name, value in headers:
                 if name == self.request_id_header:
                     candidate = value.decode("latin-1")
                     if REQUEST_ID.match(candidate):

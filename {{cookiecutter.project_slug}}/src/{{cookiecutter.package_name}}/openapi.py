@@ -1,10 +1,12 @@
 """Show in OpenAPI which routes need a principal and how one is presented.
 
 FastAPI marks every route that depends on the principal with the placeholder scheme
-PRINCIPAL_SCHEME; here it is replaced by the schemes this deployment accepts.
+PRINCIPAL_SCHEME; ServiceApp replaces it with the schemes this deployment accepts.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -12,10 +14,11 @@ from .identity.edge import EdgeHeaderRules
 from .settings import Settings
 
 PRINCIPAL_SCHEME = "principal"
+SecuritySchemes = dict[str, dict[str, str]]
 
 
-def install_security_schemes(app: FastAPI, settings: Settings, edge_rules: EdgeHeaderRules) -> None:
-    schemes: dict[str, dict[str, str]] = {}
+def security_schemes(settings: Settings, edge_rules: EdgeHeaderRules) -> SecuritySchemes:
+    schemes: SecuritySchemes = {}
     if settings.accepts_edge_headers:
         schemes["edgeIdentity"] = {
             "type": "apiKey",
@@ -25,18 +28,23 @@ def install_security_schemes(app: FastAPI, settings: Settings, edge_rules: EdgeH
         }
     if settings.accepts_bearer_tokens:
         schemes["bearerToken"] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    generate = app.openapi
+    return schemes
 
-    def openapi() -> dict:
-        if app.openapi_schema:
-            return app.openapi_schema
-        schema = generate()
-        schema.setdefault("components", {})["securitySchemes"] = schemes
+
+class ServiceApp(FastAPI):
+    """FastAPI whose OpenAPI document names the schemes this deployment accepts."""
+
+    def __init__(self, *, security_schemes: SecuritySchemes, **options: Any) -> None:
+        super().__init__(**options)
+        self.security_schemes = security_schemes
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema:
+            return self.openapi_schema
+        schema = super().openapi()
+        schema.setdefault("components", {})["securitySchemes"] = self.security_schemes
         for operations in schema["paths"].values():
             for operation in operations.values():
                 if any(PRINCIPAL_SCHEME in need for need in operation.get("security", [])):
-                    operation["security"] = [{name: []} for name in schemes]
-        app.openapi_schema = schema
+                    operation["security"] = [{name: []} for name in self.security_schemes]
         return schema
-
-    app.openapi = openapi

@@ -8,6 +8,7 @@ the audit line reads its precise reason.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -28,7 +29,7 @@ def problem(
     status: int,
     detail: str,
     *,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: object,
 ) -> JSONResponse:
     body = {
@@ -48,6 +49,7 @@ def problem(
 def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) -> None:
     scheme = "Bearer" if bearer_enabled else "EdgeIdentity"
 
+    @app.exception_handler(AuthenticationFailed)
     async def unauthenticated(request: Request, exc: AuthenticationFailed) -> JSONResponse:
         request.state.refusal = exc
         challenge = f'{scheme} realm="{realm}"'
@@ -60,10 +62,12 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
             headers={"WWW-Authenticate": challenge} if exc.status_code == 401 else None,
         )
 
+    @app.exception_handler(PermissionDenied)
     async def forbidden(request: Request, exc: PermissionDenied) -> JSONResponse:
         request.state.refusal = exc
         return problem(request, 403, exc.detail)
 
+    @app.exception_handler(SigningKeysUnavailable)
     async def keys_unavailable(request: Request, exc: SigningKeysUnavailable) -> JSONResponse:
         request.state.refusal = exc
         return problem(
@@ -73,6 +77,7 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
             headers={"Retry-After": str(exc.retry_after)},
         )
 
+    @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         request.state.refusal = exc
         errors = [
@@ -81,18 +86,13 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
         ]
         return problem(request, 422, "The request is not valid.", errors=errors)
 
+    @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         request.state.refusal = exc
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         return problem(request, exc.status_code, detail, headers=exc.headers)
 
+    @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(request, 500, "Something went wrong on our side.")
-
-    app.add_exception_handler(AuthenticationFailed, unauthenticated)
-    app.add_exception_handler(PermissionDenied, forbidden)
-    app.add_exception_handler(SigningKeysUnavailable, keys_unavailable)
-    app.add_exception_handler(RequestValidationError, invalid_request)
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected)

@@ -66,6 +66,8 @@ def test_roles_from_several_groups_are_combined():
         ({"roles": ROLES, "groups": {" admins": ["reader"]}}, "[groups] ' admins'"),
         ({"roles": ROLES, "groups": {"admins": "reader"}}, "must be a list of role names"),
         ({"roles": ROLES, "users": {}}, "users: unknown table"),
+        ({"roles": ["reader"]}, "[roles]: must be a table"),
+        ({"roles": ROLES, "groups": ["readers"]}, "[groups]: must be a table"),
     ],
 )
 def test_bad_role_map_entries_are_named(data, named):

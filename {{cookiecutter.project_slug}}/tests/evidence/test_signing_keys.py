@@ -104,6 +104,15 @@ async def test_a_key_pyjwt_cannot_load_is_skipped_and_the_others_serve(bearer_se
     assert (await bearer_service.get_as(idp.token())).status_code == 200
 
 
+async def test_a_key_whose_curve_is_not_a_name_is_skipped_and_the_others_serve(make_service, idp):
+    good = idp.jwks()["keys"]
+    curve_as_a_list = {"kty": "EC", "kid": "bad-2", "crv": ["P-256"], "x": "AA", "y": "AA"}
+    idp.jwks = lambda: {"keys": [curve_as_a_list, *good]}
+    service = make_service(identity_source="bearer_token", oidc_algorithms="RS256,ES256")
+
+    assert (await service.get_as(idp.token())).status_code == 200
+
+
 async def test_a_key_set_whose_keys_are_not_a_list_is_a_failed_fetch(bearer_service, idp):
     idp.jwks = lambda: {"keys": 5}
     async with bearer_service.client() as client:

@@ -40,7 +40,7 @@ class PrincipalDependency(SecurityBase):
     real schemes), at no extra per-request cost."""
 
     def __init__(self) -> None:
-        self.model = APIKey(**{"in": APIKeyIn.header}, name="identity")
+        self.model = APIKey.model_validate({"in": APIKeyIn.header, "name": "identity"})
         self.scheme_name = PRINCIPAL_SCHEME
 
     async def __call__(self, request: Request) -> Principal:

@@ -69,15 +69,21 @@ class RoleMap:
         return cls.from_dict(data, source=str(path))
 
     @classmethod
-    def from_dict(cls, data: Mapping, source: str) -> RoleMap:
+    def from_dict(cls, data: Mapping[str, object], source: str) -> RoleMap:
         def fail(where: str, problem: str) -> RoleMapError:
             return RoleMapError(f"{source}: {where}: {problem}")
+
+        def table(name: str) -> dict[str, object]:
+            found = data.get(name) or {}
+            if not isinstance(found, dict):
+                raise fail(f"[{name}]", "must be a table")
+            return found
 
         unknown = set(data) - {"roles", "groups"}
         if unknown:
             raise fail(", ".join(sorted(unknown)), "unknown table; only [roles] and [groups]")
         roles: dict[str, frozenset[str]] = {}
-        for name, body in (data.get("roles") or {}).items():
+        for name, body in table("roles").items():
             where = f"[roles.{name}]"
             if not ROLE_NAME.match(name):
                 raise fail(where, "role names are lowercase letters, digits, '.', '_', '-'")
@@ -91,7 +97,7 @@ class RoleMap:
                     raise fail(where, f"permission {permission!r} must look like 'resource:action'")
             roles[name] = frozenset(permissions)
         groups: dict[str, frozenset[str]] = {}
-        for group, granted in (data.get("groups") or {}).items():
+        for group, granted in table("groups").items():
             where = f"[groups] {group!r}"
             if not group or group != group.strip():
                 raise fail(where, "group names may not be empty or start or end with spaces")

@@ -69,7 +69,9 @@ async def check_keys(settings: Settings, keys: SigningKeys, report: Report) -> N
     report.ok("keys", f"{keys.jwks_url}: usable for OIDC_ALGORITHMS: {usable}")
     published = (await keys.fetch_json(str(keys.jwks_url))).get("keys")
     unused = [
-        jwk for jwk in published or () if isinstance(jwk, dict) and jwk.get("kid") not in keys.keys
+        jwk
+        for jwk in (published if isinstance(published, list) else ())
+        if isinstance(jwk, dict) and jwk.get("kid") not in keys.keys
     ]
     if unused:
         report.note(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 
 from ..authorization.roles import RoleMap
 from ..identity.errors import AuthenticationFailed, SigningKeysUnavailable
@@ -72,7 +73,7 @@ async def explain_token(
     await _verdict(token, verifier, report)
 
 
-def _read_claims(token: str) -> dict:
+def _read_claims(token: str) -> dict[str, object]:
     segment = token.split(".")[1]
     try:
         claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
@@ -83,7 +84,7 @@ def _read_claims(token: str) -> dict:
     return claims
 
 
-def _explain_header(header: dict, verifier: TokenVerifier, report: Report) -> None:
+def _explain_header(header: Mapping[str, object], verifier: TokenVerifier, report: Report) -> None:
     rules, keys = verifier.rules, verifier.keys
     alg, kid = header.get("alg"), header.get("kid")
     if alg in rules.algorithms:
@@ -115,7 +116,9 @@ def _explain_header(header: dict, verifier: TokenVerifier, report: Report) -> No
         )
 
 
-def _explain_issuer_and_audience(claims: dict, idp: str, rules: TokenRules, report: Report) -> None:
+def _explain_issuer_and_audience(
+    claims: Mapping[str, object], idp: str, rules: TokenRules, report: Report
+) -> None:
     issuer = claims.get("iss")
     if issuer == rules.issuer:
         report.ok("iss", f"{issuer!r}, as OIDC_ISSUER")
@@ -139,7 +142,9 @@ def _explain_issuer_and_audience(claims: dict, idp: str, rules: TokenRules, repo
         )
 
 
-def _explain_times(claims: dict, rules: TokenRules, report: Report, now: float) -> None:
+def _explain_times(
+    claims: Mapping[str, object], rules: TokenRules, report: Report, now: float
+) -> None:
     exp, iat, nbf = claims.get("exp"), claims.get("iat"), claims.get("nbf")
     if not isinstance(exp, int | float) or not isinstance(iat, int | float):
         report.fail("exp, iat", f"exp={exp!r}, iat={iat!r}: both must be numbers")
@@ -167,7 +172,9 @@ def _explain_times(claims: dict, rules: TokenRules, report: Report, now: float) 
         )
 
 
-def _explain_kind_and_client(claims: dict, rules: TokenRules, report: Report) -> None:
+def _explain_kind_and_client(
+    claims: Mapping[str, object], rules: TokenRules, report: Report
+) -> None:
     marker = rules.access_token_marker
     if marker.claims:
         found = ", ".join(f"{name}={claims.get(name)!r}" for name in marker.claims)
@@ -202,7 +209,7 @@ def _explain_kind_and_client(claims: dict, rules: TokenRules, report: Report) ->
 
 
 def _explain_groups(
-    claims: dict, rules: TokenRules, role_map: RoleMap | None, report: Report
+    claims: Mapping[str, object], rules: TokenRules, role_map: RoleMap | None, report: Report
 ) -> None:
     paths = ", ".join(rules.group_claims)
     groups = [g for path in rules.group_claims for g in as_strings(claim_values(claims, path))]

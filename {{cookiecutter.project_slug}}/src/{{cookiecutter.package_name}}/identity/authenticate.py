@@ -63,7 +63,8 @@ class Authenticator:
 
 
 def _bearer_token(request: Request) -> str | None:
-    values = [value for name, value in request.scope["headers"] if name == b"authorization"]
+    headers: list[tuple[bytes, bytes]] = request.scope["headers"]
+    values = [value for name, value in headers if name == b"authorization"]
     if not values:
         return None
     if len(values) > 1:

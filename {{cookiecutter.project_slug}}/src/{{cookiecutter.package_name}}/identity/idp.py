@@ -6,7 +6,7 @@ know a value (claim names chosen by an admin), a setting overrides it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -40,14 +40,14 @@ class AccessTokenMarker:
             parts.append(f"claim {names} " + (f"equal to {wanted}" if wanted else "present"))
         return " and ".join(parts)
 
-    def header_matches(self, header: dict) -> bool:
+    def header_matches(self, header: Mapping[str, object]) -> bool:
         """RFC 9068 allows the media-type spelling ``application/at+jwt`` too."""
         if not self.header_typ:
             return True
         typ = str(header.get("typ", "")).lower()
         return typ in (self.header_typ.lower(), f"application/{self.header_typ.lower()}")
 
-    def claims_match(self, claims: dict) -> bool:
+    def claims_match(self, claims: Mapping[str, object]) -> bool:
         if not self.claims:
             return True
         found = [claims.get(name) for name in self.claims]
@@ -146,7 +146,7 @@ PRESETS: dict[str, IdpPreset] = {
 }
 
 
-def claim_values(claims: dict, path: str) -> object:
+def claim_values(claims: Mapping[str, object], path: str) -> object:
     """Read a claim by exact name first, then as a dotted path.
 
     Claim names may themselves hold dots, colons or URLs (``cognito:groups``,

@@ -20,7 +20,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import httpx
@@ -152,13 +152,13 @@ class SigningKeys:
             raise KeyFetchError(issuer_mismatch(self.issuer, document.get("issuer")))
         jwks_uri = document.get("jwks_uri")
         try:
-            require_safe_url("jwks_uri", jwks_uri if isinstance(jwks_uri, str) else "")
+            jwks_url = require_safe_url("jwks_uri", jwks_uri if isinstance(jwks_uri, str) else "")
         except ValueError as exc:
             raise KeyFetchError(f"discovery: {exc}") from None
-        self.jwks_url = jwks_uri
-        return jwks_uri
+        self.jwks_url = jwks_url
+        return jwks_url
 
-    async def fetch_json(self, url: str) -> dict:
+    async def fetch_json(self, url: str) -> dict[str, object]:
         """A JSON object from the IdP, size-capped; KeyFetchError says what went wrong."""
         body = bytearray()
         try:
@@ -186,8 +186,8 @@ class SigningKeys:
             raise KeyFetchError(f"{url} did not answer a JSON object")
         return document
 
-    def _usable_keys(self, url: str, jwks: dict) -> dict[str, KeyVerifiers]:
-        keys = {}
+    def _usable_keys(self, url: str, jwks: Mapping[str, object]) -> dict[str, KeyVerifiers]:
+        keys: dict[str, KeyVerifiers] = {}
         published = jwks.get("keys")
         if not isinstance(published, list):
             raise KeyFetchError(f"the key set at {url} has no list of keys")
@@ -205,8 +205,8 @@ class SigningKeys:
             )
         return keys
 
-    def _verifiers(self, jwk: dict) -> KeyVerifiers:
-        verifiers = {}
+    def _verifiers(self, jwk: dict[str, object]) -> KeyVerifiers:
+        verifiers: KeyVerifiers = {}
         for algorithm in self.algorithms:
             if algorithm in algorithms_for_key(jwk):
                 try:
@@ -216,21 +216,23 @@ class SigningKeys:
         return verifiers
 
 
-def algorithms_for_key(jwk: dict) -> frozenset[str]:
+def algorithms_for_key(jwk: Mapping[str, object]) -> frozenset[str]:
     """What a published key may verify: its own ``alg``, else every algorithm of its type."""
     if "alg" in jwk:
-        return frozenset({jwk["alg"]}) if isinstance(jwk["alg"], str) else frozenset()
-    kty = jwk.get("kty")
+        alg = jwk["alg"]
+        return frozenset({alg}) if isinstance(alg, str) else frozenset()
+    kty, crv = jwk.get("kty"), jwk.get("crv")
     if kty == "RSA":
         return RSA_ALGORITHMS
-    if kty == "EC" and jwk.get("crv") in EC_CURVES:
-        return frozenset({EC_CURVES[jwk["crv"]]})
-    if kty == "OKP" and jwk.get("crv") in ("Ed25519", "Ed448"):
+    # A crv that is no string (a list, say) is no curve: looking it up would raise.
+    if kty == "EC" and isinstance(crv, str) and crv in EC_CURVES:
+        return frozenset({EC_CURVES[crv]})
+    if kty == "OKP" and crv in ("Ed25519", "Ed448"):
         return frozenset({"EdDSA"})
     return frozenset()
 
 
-def describe_keys(published: list) -> str:
+def describe_keys(published: Iterable[object]) -> str:
     """A key set in a few words for an operator: each key's type, curve and alg."""
     seen = [
         "/".join(str(jwk[field]) for field in ("kty", "crv", "alg", "use") if field in jwk)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
@@ -67,7 +69,7 @@ class TokenVerifier:
             return cached
         header = read_header(token)
         algorithm = header.get("alg")
-        if algorithm not in rules.algorithms:
+        if not isinstance(algorithm, str) or algorithm not in rules.algorithms:
             raise _refuse("algorithm_not_allowed")
         if "crit" in header:
             raise _refuse("unsupported_critical_header")
@@ -89,7 +91,7 @@ class TokenVerifier:
         self.cache.put(digest, identity, kid, int(claims["exp"]))
         return identity
 
-    def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict:
+    def _decode(self, token: str, key: jwt.PyJWK, algorithm: str) -> dict[str, Any]:
         rules = self.rules
         by_aud = rules.audience_claim == "aud"
         try:
@@ -120,7 +122,8 @@ class TokenVerifier:
         except jwt.InvalidTokenError:
             raise _refuse("malformed_token") from None
 
-    def _checked(self, claims: dict) -> Identity:
+    def _checked(self, claims: dict[str, Any]) -> Identity:
+        """Claims PyJWT has verified: exp and iat read as integers, iss is the issuer."""
         rules = self.rules
         if int(claims["exp"]) - int(claims["iat"]) > rules.max_lifetime:
             raise _refuse("lifetime_too_long")
@@ -162,7 +165,7 @@ class TokenVerifier:
         )
 
 
-def read_header(token: str) -> dict:
+def read_header(token: str) -> dict[str, object]:
     """Decode the JOSE header of a compact JWS, refusing anything else (JWE, JSON form)."""
     if token.count(".") != 2:
         raise _refuse("malformed_token")
@@ -178,6 +181,6 @@ def read_header(token: str) -> dict:
     return header
 
 
-def _client(claims: dict, names: tuple[str, ...]) -> object:
+def _client(claims: Mapping[str, object], names: tuple[str, ...]) -> object:
     """The requesting client: the first of the preset's client claims the token carries."""
     return next((claims[name] for name in names if name in claims), None)

@@ -10,6 +10,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
+from typing import Any, TypedDict
 
 from fastapi import FastAPI
 
@@ -27,20 +28,48 @@ class ReportError(Exception):
     """A role map file that cannot be read or is not TOML; the message names it."""
 
 
-def build_report(app: FastAPI, files: list[Path]) -> dict:
+class GroupRow(TypedDict):
+    group: str
+    roles: list[str]
+    permissions: list[str]
+    routes: list[str]
+
+
+class FileReport(TypedDict):
+    rows: list[GroupRow]
+    flags: list[str]
+
+
+class RouteRow(TypedDict):
+    route: str
+    needs: str
+    source: str
+
+
+class Report(TypedDict):
+    """The report as data; render_json prints it as it is."""
+
+    files: dict[str, FileReport]
+    routes: list[RouteRow]
+    flags: list[str]
+
+
+def build_report(app: FastAPI, files: list[Path]) -> Report:
     routes = route_access(app)
-    report = {"files": {}, "routes": [_route_row(route) for route in routes], "flags": []}
-    grants_by_file = {}
+    report: Report = {"files": {}, "routes": [_route_row(route) for route in routes], "flags": []}
+    grants_by_file: dict[str, dict[str, set[str]]] = {}
     for path in files:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ReportError(f"{path}: {exc}") from None
-        roles = {
+        roles: dict[str, set[str]] = {
             name: set(body.get("permissions", [])) for name, body in data.get("roles", {}).items()
         }
-        groups = {group: list(granted) for group, granted in data.get("groups", {}).items()}
-        rows = []
+        groups: dict[str, list[str]] = {
+            group: list(granted) for group, granted in data.get("groups", {}).items()
+        }
+        rows: list[GroupRow] = []
         for group, granted in groups.items():
             permissions = set().union(*(roles.get(role, set()) for role in granted))
             rows.append({
@@ -58,7 +87,13 @@ def build_report(app: FastAPI, files: list[Path]) -> dict:
     return report
 
 
-def _flags(path: Path, data: dict, roles: dict, groups: dict, routes: list[RouteAccess]) -> list:
+def _flags(
+    path: Path,
+    data: dict[str, Any],
+    roles: dict[str, set[str]],
+    groups: dict[str, list[str]],
+    routes: list[RouteAccess],
+) -> list[str]:
     flags = []
     try:
         RoleMap.from_dict(data, source=str(path))
@@ -79,7 +114,7 @@ def _flags(path: Path, data: dict, roles: dict, groups: dict, routes: list[Route
     return flags
 
 
-def _differences(grants_by_file: dict[str, dict[str, set]]) -> list[str]:
+def _differences(grants_by_file: dict[str, dict[str, set[str]]]) -> list[str]:
     flags = []
     names = list(grants_by_file)
     for base in names[:1]:
@@ -103,7 +138,7 @@ def _label(route: RouteAccess) -> str:
     return f"{'/'.join(route.methods)} {route.path}"
 
 
-def _route_row(route: RouteAccess) -> dict:
+def _route_row(route: RouteAccess) -> RouteRow:
     if route.public:
         needs = "public"
     elif not route.authenticated:
@@ -118,11 +153,11 @@ def _route_row(route: RouteAccess) -> dict:
     return {"route": _label(route), "needs": needs, "source": route.source}
 
 
-def render_json(report: dict) -> str:
+def render_json(report: Report) -> str:
     return json.dumps(report, indent=2) + "\n"
 
 
-def render_markdown(report: dict) -> str:
+def render_markdown(report: Report) -> str:
     lines = ["# Effective permissions", ""]
     for name, content in report["files"].items():
         lines += [f"## {Path(name).as_posix()}", ""]

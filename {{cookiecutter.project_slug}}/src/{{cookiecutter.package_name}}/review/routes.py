@@ -10,7 +10,7 @@ opening one is a reviewed, visible change.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +31,6 @@ PUBLIC_ROUTES = {
 ANY_PRINCIPAL_ROUTES = {
     ("GET", "/v1/me"),
 }
-
-
-NONE = (frozenset(), frozenset())
 
 
 @dataclass(frozen=True)
@@ -85,13 +82,20 @@ def unguarded_routes(app: FastAPI) -> list[str]:
     return problems
 
 
-def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[RouteAccess]:
+def _walk(routes: Sequence[BaseRoute], prefix: str) -> Iterator[RouteAccess]:
     for path, route in _flatten(routes):
         if isinstance(route, Mount) and route.routes:
             yield from _walk(route.routes, prefix + path)
             continue
         if isinstance(route, Mount):
-            yield RouteAccess(("ANY",), prefix + path, _source(type(route.app)), False, *NONE)
+            yield RouteAccess(
+                methods=("ANY",),
+                path=prefix + path,
+                source=_source(type(route.app)),
+                authenticated=False,
+                permissions=frozenset(),
+                roles=frozenset(),
+            )
             continue
         dependant = getattr(route, "dependant", None)
         endpoint = getattr(route, "endpoint", None)
@@ -109,24 +113,29 @@ def _walk(routes: list[BaseRoute], prefix: str) -> Iterator[RouteAccess]:
         )
 
 
-def _flatten(routes: list[BaseRoute]) -> Iterator[tuple[str, object]]:
+def _flatten(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, object]]:
     """(full path, route) pairs; newer FastAPI keeps included routers unflattened."""
     try:
         from fastapi.routing import iter_route_contexts
     except ImportError:
-        yield from ((route.path, route) for route in routes)
+        yield from ((getattr(route, "path", ""), route) for route in routes)
         return
     for context in iter_route_contexts(routes):
         route = context.route if isinstance(context.route, Mount) else context
-        yield context.path, route
+        yield context.path or "", route
 
 
 def _source(endpoint: object) -> str:
+    if not callable(endpoint):
+        return "source unknown"
     try:
-        path = Path(inspect.getsourcefile(endpoint))
+        file = inspect.getsourcefile(endpoint)
         line = inspect.getsourcelines(endpoint)[1]
     except (TypeError, OSError):
         return "source unknown"
+    if file is None:
+        return "source unknown"
+    path = Path(file)
     if path.is_relative_to(Path.cwd()):
         path = path.relative_to(Path.cwd())
     return f"{path.as_posix()}:{line}"
