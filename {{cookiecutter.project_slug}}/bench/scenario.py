@@ -13,6 +13,7 @@ from tests.support.fake_idp import CLIENT_IDS, FakeIdp, rsa_key
 
 from {{ cookiecutter.package_name }}.api.routes.me import Me, me
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.audit import AuditMiddleware
 from {{ cookiecutter.package_name }}.authorization.roles import RoleMap
 from {{ cookiecutter.package_name }}.identity.principal import Principal
 from {{ cookiecutter.package_name }}.services import edge_header_rules
@@ -61,10 +62,11 @@ async def fixed_principal() -> Principal:
 FixedPrincipal = Annotated[Principal, Depends(fixed_principal)]
 
 
-def bench_app(idp: FakeIdp) -> tuple[FastAPI, Settings]:
+def bench_app(idp: FakeIdp, *, audit: bool = True) -> tuple[FastAPI, Settings]:
     """The real app with both sources on, plus open routes running /v1/me's handler for
     a fixed principal, without and with one (trivial) FastAPI dependency: the floor that
-    any dependency-injected check pays, so the table separates it from our own cost."""
+    any dependency-injected check pays, so the table separates it from our own cost.
+    ``audit=False`` leaves the audit middleware out, to measure the audit line's cost."""
     quiet = logging.getLogger("{{ cookiecutter.package_name }}.audit")
     quiet.handlers = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115
     quiet.propagate = False
@@ -78,6 +80,8 @@ def bench_app(idp: FakeIdp) -> tuple[FastAPI, Settings]:
         role_map_file=ROLE_MAP,
     )
     app = create_app(settings, jwks_transport=idp.transport())
+    if not audit:
+        app.user_middleware = [m for m in app.user_middleware if m.cls is not AuditMiddleware]
 
     @app.get("/bench/open")
     async def open_endpoint() -> Me:

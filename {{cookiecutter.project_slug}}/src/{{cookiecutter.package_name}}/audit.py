@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +27,8 @@ from .identity.principal import Principal
 from .peer import EdgeNetworks
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# One encoder for every line: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class AuditMiddleware:
@@ -82,7 +84,16 @@ class AuditMiddleware:
                 **_outcome(state.get("principal"), state.get("refusal"), crashed),
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             }
-            self.logger.info(json.dumps(line, separators=(",", ":")))
+            self._write(_encode(line))
+
+    def _write(self, line: str) -> None:
+        """Hand the line to the audit logger's handlers. The record is made here, not by
+        ``logger.info``, which would walk the stack for a caller that is always this line."""
+        if self.logger.isEnabledFor(logging.INFO):
+            record = logging.LogRecord(
+                self.logger.name, logging.INFO, __file__, 0, line, None, None
+            )
+            self.logger.handle(record)
 
     def _request_id(self, scope: Scope, from_edge: bool) -> str:
         if from_edge:
@@ -92,7 +103,7 @@ class AuditMiddleware:
                     candidate = value.decode("latin-1")
                     if REQUEST_ID.match(candidate):
                         return candidate
-        return uuid.uuid4().hex
+        return os.urandom(16).hex()
 
 
 def _outcome(

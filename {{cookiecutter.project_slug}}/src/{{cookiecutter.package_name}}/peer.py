@@ -18,6 +18,7 @@ from starlette.types import Scope
 from .settings import Network
 
 Address = IPv4Address | IPv6Address
+ADDRESS_CACHE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ class EdgeNetworks:
         client = scope.get("client")
         address = client[0] if client else None
         hops = _forwarded_hops(scope["headers"])
-        peer_address = _address(address or "")
+        peer_address = _address(address or "") if hops else None
         rewritten = peer_address is not None and peer_address in (hop for _, hop in hops)
         if not self.contains(address):
             return Peer(address, False, address, rewritten)
@@ -76,8 +77,12 @@ def _forwarded_hops(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, Addre
     return [(text, _address(text)) for text in texts]
 
 
+@lru_cache(maxsize=ADDRESS_CACHE)
 def _address(hop: str) -> Address | None:
-    """The address in a hop, without brackets or port; None when it holds none."""
+    """The address in a hop, without brackets or port; None when it holds none.
+
+    Remembered per distinct text: a busy edge sends the same few addresses again and again.
+    """
     hop = hop.strip()
     if hop.startswith("["):
         hop = hop[1:].partition("]")[0]
