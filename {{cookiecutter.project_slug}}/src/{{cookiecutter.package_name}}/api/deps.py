@@ -57,13 +57,16 @@ current_principal = PrincipalDependency()
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-class Guard:
-    """A route's Requirement as a dependency; the route-guard review reads ``requirement``."""
+class Guard(PrincipalDependency):
+    """The principal, provided it meets a route's Requirement: one dependency, not a
+    check stacked on the principal's. The route-guard review reads ``requirement``."""
 
     def __init__(self, requirement: Requirement) -> None:
+        super().__init__()
         self.requirement = requirement
 
-    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, request: Request) -> Principal:
+        principal = await super().__call__(request)
         self.requirement.check(principal)
         return principal
 
@@ -101,7 +104,7 @@ class AuthenticatedRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         calls = list(dependency_calls(self.dependant))
-        if current_principal not in calls:
+        if not any(isinstance(call, PrincipalDependency) for call in calls):
             return handler
         requirements = [call.requirement for call in calls if isinstance(call, Guard)]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.routing import BaseRoute, Mount
 
-from ..api.deps import AuthenticatedRoute, Guard, current_principal, dependency_calls
+from ..api.deps import AuthenticatedRoute, Guard, PrincipalDependency, dependency_calls
 
 PUBLIC_ROUTES = {
     ("GET", "/healthz"),
@@ -106,7 +106,7 @@ def _walk(routes: Sequence[BaseRoute], prefix: str) -> Iterator[RouteAccess]:
             methods=tuple(sorted(methods - {"HEAD"} or methods)),
             path=prefix + path,
             source=_source(endpoint),
-            authenticated=current_principal in checks,
+            authenticated=any(isinstance(check, PrincipalDependency) for check in checks),
             permissions=frozenset().union(*(r.permissions for r in requirements)),
             roles=frozenset().union(*(r.roles for r in requirements)),
             before_body=isinstance(getattr(route, "original_route", route), AuthenticatedRoute),
