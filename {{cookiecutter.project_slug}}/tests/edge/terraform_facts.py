@@ -174,9 +174,7 @@ def _fortios_terraform(tf: Terraform) -> Facts:
         name = tf.resolve(body["name"])
         for key in PROFILE_SWITCHES:
             facts[f"web-proxy profile {name} {key}"] = (body[key.replace("-", "_")], where)
-        custom = sorted(
-            f"{tf.resolve(h['name'])}={h['action']}" for h in _blocks(body, "headers")
-        )
+        custom = sorted(f"{tf.resolve(h['name'])}={h['action']}" for h in _blocks(body, "headers"))
         facts[f"web-proxy profile {name} headers"] = (" ".join(custom), where)
     for body, where in tf.of_kind("fortios_firewall_proxypolicy"):
         name = tf.resolve(body["name"])
