@@ -85,8 +85,10 @@ RULES = {
 CONFLICTS = [
     (
         "device_posture",
-        lambda answers: answers.get("device_posture") == "required"
-        and answers.get("identity_source") == "bearer_token",
+        lambda answers: (
+            answers.get("device_posture") == "required"
+            and answers.get("identity_source") == "bearer_token"
+        ),
         "the edge checks the device at sign-in, and identity_source 'bearer_token' "
         "ships no signed-in door",
     ),

@@ -195,16 +195,6 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _posture_needs_a_signed_in_door(self) -> Settings:
-        if self.edge_device_posture == "required" and not self.accepts_edge_headers:
-            raise ValueError(
-                "EDGE_DEVICE_POSTURE 'required' needs the edge's signed-in door, and "
-                f"IDENTITY_SOURCE {self.identity_source!r} has none (the edge checks devices "
-                "at sign-in)"
-            )
-        return self
-
-    @model_validator(mode="after")
     def _bearer_settings_complete(self) -> Settings:
         if not self.accepts_bearer_tokens:
             return self

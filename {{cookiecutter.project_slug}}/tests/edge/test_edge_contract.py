@@ -123,6 +123,11 @@ def test_every_door_keeps_client_identity_headers_from_the_app(profile):
 def test_signed_in_doors_check_the_device_exactly_when_the_settings_say(profile):
     settings, written = production()
     required = settings.edge_device_posture == "required"
+    signed_in = [door for door in profile.doors.values() if door.signs_in]
+    assert signed_in or not required, (
+        f"{where_set(written, 'EDGE_DEVICE_POSTURE')} is 'required', but edge/ has no door "
+        "that signs users in, where the device would be checked"
+    )
     for door in profile.doors.values():
         checks = door.device_check is not None
         if door.signs_in:
