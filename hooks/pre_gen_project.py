@@ -81,6 +81,20 @@ RULES = {
 }
 
 
+# Choices cookiecutter checks one by one, but that do not go together.
+CONFLICTS = [
+    (
+        "device_posture",
+        lambda answers: (
+            answers.get("device_posture") == "required"
+            and answers.get("identity_source") == "bearer_token"
+        ),
+        "the edge checks the device at sign-in, and identity_source 'bearer_token' "
+        "ships no signed-in door",
+    ),
+]
+
+
 def first_problem(answers):
     """Return one line naming the first answer that breaks a rule, or None when all hold."""
     for name, rules in RULES.items():
@@ -88,6 +102,9 @@ def first_problem(answers):
         for is_broken, rule in rules:
             if is_broken(value):
                 return f"{name} {value!r}: {rule}"
+    for name, is_broken, rule in CONFLICTS:
+        if is_broken(answers):
+            return f"{name} {answers[name]!r}: {rule}"
     return None
 
 

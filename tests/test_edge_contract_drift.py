@@ -26,8 +26,8 @@ DRIFTS = [
      "priority               = 110", "priority               = 90",
      "lb vserver orders-api-web bindings"),
     ("refusal-that-no-longer-ends-evaluation", IDENTITY_HEADERS,
-     'gotopriorityexpression = "END"\n}\n\nresource "citrixadc_rewriteaction"',
-     'gotopriorityexpression = "NEXT"\n}\n\nresource "citrixadc_rewriteaction"',
+     'gotopriorityexpression = "END"\n}\n\nresource "citrixadc_lbvserver_rewritepolicy_binding"',
+     'gotopriorityexpression = "NEXT"\n}\n\nresource "citrixadc_lbvserver_rewritepolicy_binding"',
      "lb vserver orders-api-web bindings"),
 ]  # fmt: skip
 

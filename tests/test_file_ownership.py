@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from cookiecutter.environment import StrictEnvironment
-from helpers import TEMPLATE, answers_as_typed, file_paths
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+from helpers import TEMPLATE, file_paths
 from test_generation import CHOICES, CONTEXT, EACH_CHOICE_AT_LEAST_ONCE, combination_id
 
 FOLDERS_BY_ANSWER = CONTEXT["_folders_by_answer"]
@@ -50,9 +52,18 @@ def unchosen_folders(answers: dict) -> set[str]:
     return unchosen
 
 
+def answers_as_baked(answers: dict) -> dict:
+    """The context `bake` generates with: answers as extra context, so the names derived
+    from them (project_slug, package_name from project_name) follow, as in the bake."""
+    context = generate_context(
+        context_file=str(TEMPLATE / "cookiecutter.json"), extra_context=answers
+    )
+    return prompt_for_config(context, no_input=True)
+
+
 def expected_files(answers: dict) -> set[str]:
     """The project's files as the names and the manifest declare them for these answers."""
-    context = answers_as_typed(**answers)
+    context = answers_as_baked(answers)
     unchosen = unchosen_folders(context)
     expected = set()
     for path in template_paths():

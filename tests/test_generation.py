@@ -48,18 +48,19 @@ EACH_CHOICE_AT_LEAST_ONCE = [
         "edge_appliance": edge,
         "idp": idp,
         "identity_source": source,
+        "device_posture": posture,
         "ci": ci,
         "python_version": python,
         "license": license_,
     }
-    for edge, idp, source, ci, python, license_ in [
-        ("fortigate", "okta", "both", "github", "3.12", "MIT"),
-        ("citrix_adc", "entra_id", "both", "gitlab", "3.13", "Apache-2.0"),
-        ("fortigate", "keycloak", "edge_headers", "none", "3.11", "Proprietary"),
-        ("citrix_adc", "aws_cognito", "edge_headers", "github", "3.11", "MIT"),
-        ("fortigate", "auth0", "bearer_token", "gitlab", "3.12", "Proprietary"),
-        ("citrix_adc", "ping", "bearer_token", "none", "3.13", "MIT"),
-        ("fortigate", "generic_oidc", "both", "github", "3.13", "Apache-2.0"),
+    for edge, idp, source, posture, ci, python, license_ in [
+        ("fortigate", "okta", "both", "off", "github", "3.12", "MIT"),
+        ("citrix_adc", "entra_id", "both", "required", "gitlab", "3.13", "Apache-2.0"),
+        ("fortigate", "keycloak", "edge_headers", "required", "none", "3.11", "Proprietary"),
+        ("citrix_adc", "aws_cognito", "edge_headers", "off", "github", "3.11", "MIT"),
+        ("fortigate", "auth0", "bearer_token", "off", "gitlab", "3.12", "Proprietary"),
+        ("citrix_adc", "ping", "bearer_token", "off", "none", "3.13", "MIT"),
+        ("fortigate", "generic_oidc", "both", "off", "github", "3.13", "Apache-2.0"),
     ]
 ]
 # One set under another project name, so nothing in a generated suite leans on the default
@@ -67,8 +68,18 @@ EACH_CHOICE_AT_LEAST_ONCE = [
 EACH_CHOICE_AT_LEAST_ONCE[5] |= {"project_name": "Billing Gateway"}
 
 
+# Device posture on, for both appliances, each identity source with a signed-in door, and
+# both kinds of sign-in the appliances are given (SAML; OIDC for Cognito on Citrix ADC).
+WITH_POSTURE = [
+    answers | {"device_posture": "required"}
+    for answers in COMBINATIONS
+    if answers["identity_source"] != "bearer_token" and answers["idp"] in ("okta", "aws_cognito")
+]
+
+
 def test_the_matrix_covers_every_edge_idp_and_identity_source():
     assert len(COMBINATIONS) == 42
+    assert len(WITH_POSTURE) == 8
 
 
 def test_the_each_choice_sets_cover_every_value_of_every_choice():
@@ -146,7 +157,9 @@ def test_every_test_file_the_generated_project_names_exists(baked, answers):
     assert dangling == []
 
 
-@pytest.mark.parametrize("answers", COMBINATIONS, ids=map(combination_id, COMBINATIONS))
+@pytest.mark.parametrize(
+    "answers", COMBINATIONS + WITH_POSTURE, ids=map(combination_id, COMBINATIONS + WITH_POSTURE)
+)
 def test_combination_ships_its_appliance_config_and_passes_the_contract_tests(baked, answers):
     project = baked(**answers)
     chosen = CONTEXT["_appliances"][answers["edge_appliance"]]["dir"]  # the folder docs name

@@ -42,6 +42,11 @@ REFUSED_ANSWERS = [
     ({"description": literally("{% if true %}x{% endif %}")}, "description", JINJA_REFUSAL),
     ({"author_name": literally("Team {{ name }}")}, "author_name", JINJA_REFUSAL),
     ({"author_email": literally("{# x #}@example.com")}, "author_email", JINJA_REFUSAL),
+    (
+        {"device_posture": "required", "identity_source": "bearer_token"},
+        "device_posture",
+        "ships no signed-in door",
+    ),
 ]
 
 

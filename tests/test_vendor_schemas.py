@@ -13,7 +13,7 @@ from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 from helpers import TEMPLATE, assert_generated_tests_pass
 from schema_check import check_project, cli_lines
-from test_generation import COMBINATIONS, combination_id
+from test_generation import COMBINATIONS, WITH_POSTURE, combination_id
 
 # Names that stretch every limit derived from the slug: the 38-character slug, a
 # slug past 60 characters, slugs at the edge of the shortening, and digits.
@@ -40,9 +40,10 @@ def resource_count(project) -> int:
     return sum(text.count("\nresource ") + text.startswith("resource ") for text in terraform)
 
 
-@pytest.mark.parametrize(
-    "answers", COMBINATIONS + ODD_PROJECTS, ids=map(combination_id, COMBINATIONS + ODD_PROJECTS)
-)
+CHECKED = COMBINATIONS + WITH_POSTURE + ODD_PROJECTS
+
+
+@pytest.mark.parametrize("answers", CHECKED, ids=map(combination_id, CHECKED))
 def test_appliance_config_exists_as_written_in_the_vendor_schemas(baked, answers):
     project = baked(**answers)
 

@@ -73,6 +73,11 @@ COMMANDS = {
     ("add", "authentication samlAction"): Syntax("authenticationsamlaction", ("name",)),
     ("add", "authentication OAuthAction"): Syntax("authenticationoauthaction", ("name",)),
     ("add", "authentication Policy"): Syntax("authenticationpolicy", ("name",)),
+    ("add", "authentication epaAction"): Syntax("authenticationepaaction", ("name",)),
+    ("add", "authentication policylabel"): Syntax("authenticationpolicylabel", ("labelname",)),
+    ("bind", "authentication policylabel"): Syntax(
+        "authenticationpolicylabel_authenticationpolicy_binding", ("labelname",)
+    ),
     ("add", "authentication vserver"): Syntax(
         "authenticationvserver", ("name", "servicetype", "ipv46", "port")
     ),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
-
 import httpx
 from fastapi import FastAPI
 
@@ -12,6 +9,7 @@ from . import DESCRIPTION, PROJECT_NAME, PROJECT_SLUG, __version__
 from .api.deps import AuthenticatedRoute
 from .api.routes import admin, health, lab, me, orders
 from .audit import AuditMiddleware
+from .audit_shipping import audit_logger
 from .openapi import ServiceApp, security_schemes
 from .problems import install_problem_handlers
 from .services import build_services
@@ -45,20 +43,3 @@ def create_app(
         logger=audit_logger(),
     )
     return app
-
-
-def audit_logger() -> logging.Logger:
-    """JSON lines on stdout, unless logging configuration already gave the logger handlers.
-
-    The level is set whenever none was configured: audit lines are INFO, and a logger left
-    at the inherited WARNING would drop every one of them without a word.
-    """
-    logger = logging.getLogger(f"{__package__}.audit")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-        logger.propagate = False
-    if logger.level == logging.NOTSET:
-        logger.setLevel(logging.INFO)
-    return logger

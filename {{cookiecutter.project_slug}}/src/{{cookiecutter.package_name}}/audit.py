@@ -4,8 +4,10 @@ Written here and nowhere else, once the answer is sent, from the request's outco
 the principal (``state.principal``, set by authentication), the refusal
 (``state.refusal``, set where problems.py answered it) and the status. Pure ASGI
 middleware, so it adds no per-request task or threadpool hop. It never logs a token,
-the Authorization or Cookie header or the groups header. By design it logs the request
-id, the subject and the client behind the edge (see peer.py).
+the Authorization or Cookie header. By design it logs the request id (and whether the
+edge or the app made it), the subject, the groups the role map was asked about and the
+client behind the edge (see peer.py): what an audit by group, and a join with the
+edge's own log line, need.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class AuditMiddleware:
         started = time.perf_counter()
         peer = self.edge_networks.peer(scope)
         state = scope.setdefault("state", {})
-        request_id = state["request_id"] = self._request_id(scope, peer.from_edge)
+        request_id, request_id_source = self._request_id(scope, peer.from_edge)
+        state["request_id"] = request_id
         status = 0
 
         async def send_with_request_id(message: Message) -> None:
@@ -76,6 +79,7 @@ class AuditMiddleware:
             line = {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "request_id": request_id,
+                "request_id_source": request_id_source,
                 "method": scope["method"],
                 "path": scope["path"],
                 "peer": peer.address,
@@ -95,15 +99,16 @@ class AuditMiddleware:
             )
             self.logger.handle(record)
 
-    def _request_id(self, scope: Scope, from_edge: bool) -> str:
+    def _request_id(self, scope: Scope, from_edge: bool) -> tuple[str, str]:
+        """The edge's id for this request when the edge sent a usable one, else a new one."""
         if from_edge:
             headers: list[tuple[bytes, bytes]] = scope["headers"]
             for name, value in headers:
                 if name == self.request_id_header:
                     candidate = value.decode("latin-1")
                     if REQUEST_ID.match(candidate):
-                        return candidate
-        return os.urandom(16).hex()
+                        return candidate, "edge"
+        return os.urandom(16).hex(), "app"
 
 
 def _outcome(
@@ -113,6 +118,7 @@ def _outcome(
     return {
         "subject": principal.subject if principal else None,
         "auth_source": principal.auth_source if principal else None,
+        "groups": sorted(principal.groups) if principal else [],
         "roles": sorted(principal.roles) if principal else [],
         "decision": decision,
         "reason": reason,

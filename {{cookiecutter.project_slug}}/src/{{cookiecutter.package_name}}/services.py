@@ -6,6 +6,7 @@ nothing reads the environment or builds a collaborator per request.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import httpx
 from fastapi import FastAPI
 
 from . import PROJECT_SLUG, __version__
+from .audit_shipping import SyslogShipper, audit_logger
 from .authorization.roles import RoleMap
 from .identity.authenticate import Authenticator
 from .identity.edge import APPLIANCE_DEFAULTS, EdgeHeaderReader, EdgeHeaderRules
@@ -34,14 +36,22 @@ class Services:
     role_map: RoleMap
     tokens: TokenVerifier | None
     idp_http: httpx.AsyncClient | None
+    audit_syslog: SyslogShipper | None = None
     orders: OrderStore = field(default_factory=OrderStore)
 
     @asynccontextmanager
     async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
-        """Fetch the IdP's keys before the first request; close the IdP client at the end."""
+        """Fetch the IdP's keys before the first request and start shipping audit lines;
+        at the end, close the IdP client and send what is left to syslog."""
         if self.tokens is not None:
             await self.tokens.keys.refresh()
+        if self.audit_syslog is not None:
+            self.audit_syslog.start()
+            audit_logger().addHandler(self.audit_syslog)
         yield
+        if self.audit_syslog is not None:
+            audit_logger().removeHandler(self.audit_syslog)
+            await asyncio.to_thread(self.audit_syslog.close)
         if self.idp_http is not None:
             await self.idp_http.aclose()
 
@@ -63,7 +73,29 @@ def build_services(
         accept_edge_headers=settings.accepts_edge_headers,
         tokens=tokens,
     )
-    return Services(settings, edge_networks, edge_rules, authenticator, role_map, tokens, http)
+    return Services(
+        settings,
+        edge_networks,
+        edge_rules,
+        authenticator,
+        role_map,
+        tokens,
+        http,
+        audit_syslog_shipper(settings),
+    )
+
+
+def audit_syslog_shipper(settings: Settings) -> SyslogShipper | None:
+    """The syslog copy of the audit lines, when AUDIT_SYSLOG_ADDRESS names a receiver."""
+    receiver = settings.audit_syslog_receiver
+    if receiver is None:
+        return None
+    return SyslogShipper(
+        *receiver,
+        ca_file=settings.audit_syslog_ca_file,
+        queue_size=settings.audit_syslog_queue_size,
+        timeout=settings.audit_syslog_timeout_seconds,
+    )
 
 
 def edge_header_rules(settings: Settings) -> EdgeHeaderRules:

@@ -20,12 +20,14 @@ IdentitySource = Literal["both", "edge_headers", "bearer_token"]
 EdgeAppliance = Literal["fortigate", "citrix_adc"]
 IdpName = Literal["okta", "entra_id", "keycloak", "aws_cognito", "auth0", "ping", "generic_oidc"]
 Environment = Literal["dev", "staging", "prod"]
+DevicePosture = Literal["off", "required"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 HEADER_NAME = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
+SYSLOG_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)$")
 CLAIM_RULE = re.compile(r"^[^=\s]+(=[^=\s]+)?$")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CommaList = Annotated[tuple[str, ...], NoDecode]
@@ -72,6 +74,7 @@ class Settings(BaseSettings):
     edge_user_strip_domain: bool = False
     edge_user_lowercase: bool = False
     edge_request_id_header: str = "X-Request-ID"
+    edge_device_posture: DevicePosture = "{{ cookiecutter.device_posture }}"
     edge_max_groups: int = Field(default=200, ge=1, le=10_000)
     edge_max_header_bytes: int = Field(default=8192, ge=256, le=65_536)
 
@@ -93,6 +96,11 @@ class Settings(BaseSettings):
     jwks_refresh_cooldown_seconds: int = Field(default=30, ge=1, le=3600)
     jwks_fetch_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
 
+    audit_syslog_address: str = ""
+    audit_syslog_ca_file: Path | None = None
+    audit_syslog_queue_size: int = Field(default=10_000, ge=1, le=1_000_000)
+    audit_syslog_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     @property
     def accepts_edge_headers(self) -> bool:
         return self.identity_source in ("both", "edge_headers")
@@ -100,6 +108,14 @@ class Settings(BaseSettings):
     @property
     def accepts_bearer_tokens(self) -> bool:
         return self.identity_source in ("both", "bearer_token")
+
+    @property
+    def audit_syslog_receiver(self) -> tuple[str, int] | None:
+        """AUDIT_SYSLOG_ADDRESS as host and port; None when audit lines go to stdout only."""
+        if not self.audit_syslog_address:
+            return None
+        host, _, port = self.audit_syslog_address.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("trusted_edge_networks", mode="before")
     @classmethod
@@ -155,6 +171,21 @@ class Settings(BaseSettings):
     def _separator(cls, value: str | None) -> str | None:
         if value is not None and (not value.strip() or not value.isprintable()):
             raise ValueError(f"{value!r} must be printable and not only whitespace")
+        return value
+
+    @field_validator("audit_syslog_address")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if value and not (SYSLOG_HOST.match(host) and port.isdigit() and 1 <= int(port) <= 65_535):
+            raise ValueError(f"{value!r} must be host:port ([address]:port for IPv6)")
+        return value
+
+    @field_validator("audit_syslog_ca_file")
+    @classmethod
+    def _readable_ca_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{str(value)!r} is not a file (the CA bundle for syslog over TLS)")
         return value
 
     @model_validator(mode="after")

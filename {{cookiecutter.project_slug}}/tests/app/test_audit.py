@@ -14,11 +14,13 @@ pytestmark = pytest.mark.anyio
 FIELDS = {
     "time",
     "request_id",
+    "request_id_source",
     "method",
     "path",
     "status",
     "subject",
     "auth_source",
+    "groups",
     "roles",
     "decision",
     "reason",
@@ -37,6 +39,7 @@ async def test_allowed_request_is_audited_with_subject_and_roles(make_service, a
     assert set(line) == FIELDS
     assert line["subject"] == "rita"
     assert line["auth_source"] == "edge_headers"
+    assert line["groups"] == ["readers"]
     assert line["roles"] == ["orders-reader"]
     assert line["decision"] == "allow"
     assert line["status"] == 200
@@ -79,7 +82,39 @@ async def test_request_id_from_the_edge_is_kept(make_service, audit_lines):
     )
 
     assert response.headers["x-request-id"] == "edge-1234"
-    assert audit_lines[-1]["request_id"] == "edge-1234"
+    assert (audit_lines[-1]["request_id"], audit_lines[-1]["request_id_source"]) == (
+        "edge-1234",
+        "edge",
+    )
+
+
+async def test_request_id_header_named_by_the_setting_is_the_one_taken_from_the_edge(
+    make_service, audit_lines
+):
+    service = make_service(identity_source="edge_headers", edge_request_id_header="X-Edge-Txid")
+    await service.edge.request(
+        "GET", "/v1/me", user="rita", headers={"X-Request-ID": "other", "X-Edge-Txid": "tx-42"}
+    )
+
+    assert audit_lines[-1]["request_id"] == "tx-42"
+
+
+async def test_request_id_the_edge_sends_in_another_shape_is_replaced(make_service, audit_lines):
+    service = make_service(identity_source="edge_headers")
+    await service.edge.request("GET", "/v1/me", user="rita", headers={"X-Request-ID": "a b"})
+
+    assert audit_lines[-1]["request_id"] != "a b"
+    assert audit_lines[-1]["request_id_source"] == "app"
+
+
+async def test_groups_unknown_to_the_role_map_are_audited_and_grant_nothing(
+    make_service, audit_lines
+):
+    service = make_service(identity_source="edge_headers")
+    await service.edge.request("GET", "/v1/orders", user="olga", groups=["strangers", "readers"])
+
+    line = audit_lines[-1]
+    assert (line["groups"], line["roles"]) == (["readers", "strangers"], ["orders-reader"])
 
 
 async def test_request_id_from_an_untrusted_peer_is_replaced(service, audit_lines):
@@ -88,6 +123,7 @@ async def test_request_id_from_an_untrusted_peer_is_replaced(service, audit_line
 
     assert response.headers["x-request-id"] != "chosen-by-client"
     assert audit_lines[-1]["request_id"] == response.headers["x-request-id"]
+    assert audit_lines[-1]["request_id_source"] == "app"
 
 
 async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge(

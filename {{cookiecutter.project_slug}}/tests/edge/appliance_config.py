@@ -167,7 +167,8 @@ NETSCALER_OBJECTS = [
     "lb vserver", "ssl certKey", "ssl vserver", "ssl parameter", "serviceGroup", "service",
     "rewrite action", "rewrite policy", "responder action", "responder policy",
     "authentication samlAction", "authentication OAuthAction", "authentication vserver",
-    "authentication Policy", "authentication authnProfile", "tm sessionAction",
+    "authentication Policy", "authentication authnProfile", "authentication epaAction",
+    "authentication policylabel", "tm sessionAction",
     "tm sessionPolicy", "audit syslogAction", "audit syslogPolicy", "audit syslogGlobal",
     "audit messageaction", "ns feature",
 ]  # fmt: skip
@@ -294,11 +295,24 @@ NETSCALER_REFERENCES = {
         ("samlsigningcertname", ["ssl certKey"]),
     ],
     ("add", "authentication Policy"): [
-        ("action", ["authentication samlAction", "authentication OAuthAction"])
+        (
+            "action",
+            [
+                "authentication samlAction",
+                "authentication OAuthAction",
+                "authentication epaAction",
+            ],
+        )
     ],
     ("bind", "authentication vserver"): [
         (0, ["authentication vserver"]),
         ("policy", ["authentication Policy", "tm sessionPolicy"]),
+        ("nextfactor", ["authentication policylabel"]),
+    ],
+    ("bind", "authentication policylabel"): [
+        (0, ["authentication policylabel"]),
+        ("policyname", ["authentication Policy"]),
+        ("nextfactor", ["authentication policylabel"]),
     ],
     ("add", "authentication authnProfile"): [("authnvsname", ["authentication vserver"])],
     ("add", "tm sessionPolicy"): [(2, ["tm sessionAction"])],
@@ -307,7 +321,7 @@ NETSCALER_REFERENCES = {
 }
 NETSCALER_MUST_BE_BOUND = (
     "rewrite policy", "responder policy", "authentication Policy", "tm sessionPolicy",
-    "audit syslogPolicy",
+    "audit syslogPolicy", "authentication policylabel",
 )  # fmt: skip
 
 

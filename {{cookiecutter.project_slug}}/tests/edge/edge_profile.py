@@ -1,10 +1,11 @@
 """What the shipped appliance configuration does to a request, read from edge/.
 
 An EdgeProfile lists the appliance's doors (the signed-in web door and the API door),
-and for each: the backend it forwards to, the identity headers it inserts, and the
-client headers it strips or refuses. The contract tests (through shipped_edge.py) and
-the real-proxy evidence use it, so the app is tested against the configuration that
-will really be pasted.
+and for each: the backend it forwards to, the identity headers it inserts, the client
+headers it strips or refuses, the request id header it inserts (and whether its own log
+line carries the same id), and whether it checks the device before sign-in. The contract
+tests (through shipped_edge.py) and the real-proxy evidence use it, so the app is tested
+against the configuration that will really be pasted.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..support.project import PROJECT_ROOT
-from .appliance_config import FortiOSConfig, NetScalerConfig, Table, Where
+from .appliance_config import Entry, FortiOSConfig, NetScalerConfig, Table, Where
 
 EDGE_DIRS = {"fortigate": "edge/fortigate", "citrix_adc": "edge/citrix-adc"}
 
@@ -28,6 +29,17 @@ class Door:
     inserts: dict[str, tuple[str, Where]] = field(default_factory=dict)  # header -> user|groups
     strips: dict[str, Where] = field(default_factory=dict)
     refuses: dict[str, Where] = field(default_factory=dict)
+    request_id: RequestId | None = None
+    device_check: Where | None = None  # where the door checks the device before sign-in
+
+
+@dataclass
+class RequestId:
+    """The header a door inserts with the appliance's own id for the request."""
+
+    header: str
+    where: Where
+    logged: Where | None = None  # the appliance log line that carries the same id
 
 
 @dataclass
@@ -84,6 +96,7 @@ def fortigate_profile(config: FortiOSConfig) -> EdgeProfile:
             where=policy.where,
         )
         proxy = proxies.get(policy.get("access-proxy"))
+        door.device_check = _fortigate_device_check(policy, proxy)
         for gateway in proxy.tables["api-gateway"].entries.values() if proxy else ():
             for server in gateway.tables.get("realservers", _empty()).entries.values():
                 door.backend = (
@@ -109,6 +122,15 @@ def fortigate_profile(config: FortiOSConfig) -> EdgeProfile:
     return EdgeProfile("fortigate", doors, None, admitted)
 
 
+def _fortigate_device_check(policy: Entry, proxy: Entry | None) -> Where | None:
+    """Devices are checked when the policy requires EMS tags and the door asks each device
+    for its FortiClient certificate, refusing one without."""
+    tag = policy.settings.get("ztna-ems-tag")
+    asks = proxy is not None and proxy.get("client-cert") == "enable"
+    refuses_none = proxy is not None and proxy.get("empty-cert-action") == "block"
+    return tag.where if tag and tag.values and asks and refuses_none else None
+
+
 def _empty() -> Table:
     return Table("", Where(Path("-"), 0))
 
@@ -117,6 +139,7 @@ def _empty() -> Table:
 
 HEADER_EXISTS = re.compile(r'HTTP\.REQ\.HEADER\("([^"]+)"\)\.EXISTS')
 ATTRIBUTE = re.compile(r'^AAA\.USER\.ATTRIBUTE\("[^"]+"\)$')
+TRANSACTION_ID = "HTTP.REQ.TXID"
 
 
 def netscaler_profile(config: NetScalerConfig) -> EdgeProfile:
@@ -141,11 +164,49 @@ def netscaler_profile(config: NetScalerConfig) -> EdgeProfile:
                     door.refuses[header.lower()] = responder_policies[policy].where
             if policy in rewrite_policies:
                 action = rewrite_actions[rewrite_policies[policy].args[2]]
-                if action.args[1] == "insert_http_header":
-                    header, expression = action.args[2], action.args[3]
-                    kind = "user" if expression == "AAA.USER.NAME" else "groups"
-                    door.inserts[header.lower()] = (kind, action.where)
-                    if ATTRIBUTE.match(expression):
-                        separator = (",", action.where)
+                if action.args[1] != "insert_http_header":
+                    continue
+                header, expression = action.args[2], action.args[3]
+                if expression == TRANSACTION_ID:
+                    logged = _logs(config, policy, expression)
+                    door.request_id = RequestId(header.lower(), action.where, logged)
+                    continue
+                kind = "user" if expression == "AAA.USER.NAME" else "groups"
+                door.inserts[header.lower()] = (kind, action.where)
+                if ATTRIBUTE.match(expression):
+                    separator = (",", action.where)
+        if signs_in:
+            door.device_check = _netscaler_device_check(config, vserver.option("authnProfile"))
         doors[door.name] = door
     return EdgeProfile("citrix_adc", doors, separator)
+
+
+def _logs(config: NetScalerConfig, policy: str, expression: str) -> Where | None:
+    """Where the rewrite policy's log action writes a line carrying `expression`."""
+    messages = config.added("audit messageaction")
+    for setting in config.find("set", "rewrite policy"):
+        message = messages.get(setting.option("logAction"))
+        if setting.name == policy and message and expression in message.args[2]:
+            return message.where
+    return None
+
+
+def _netscaler_device_check(config: NetScalerConfig, profile: str) -> Where | None:
+    """The device is checked when the authentication vserver's first factor is an EPA
+    action whose next factor is the sign-in (no EPA success, no sign-in)."""
+    profiles = config.added("authentication authnProfile")
+    if profile not in profiles:
+        return None
+    vserver = profiles[profile].option("authnVsName")
+    policies = config.added("authentication Policy")
+    epa_actions = config.added("authentication epaAction")
+    factors = [
+        bind
+        for bind in config.find("bind", "authentication vserver")
+        if bind.name == vserver and bind.option("policy") in policies
+    ]
+    if not factors:
+        return None
+    first = min(factors, key=lambda bind: int(bind.option("priority") or 0))
+    action = policies[first.option("policy")].option("action")
+    return first.where if action in epa_actions and first.option("nextFactor") else None

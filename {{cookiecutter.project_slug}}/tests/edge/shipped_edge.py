@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 
 import httpx
 from fastapi import FastAPI
@@ -31,6 +32,7 @@ class ShippedEdge:
         network = settings.trusted_edge_networks[0]
         address = str(network.network_address if network.num_addresses == 1 else network[1])
         self.client = asgi_client(app, address)
+        self.last_request_id: str | None = None
 
     async def send(
         self,
@@ -43,8 +45,11 @@ class ShippedEdge:
         headers: dict[str, str] | None = None,
         **kwargs,
     ) -> httpx.Response | str:
+        """The app's answer, or REFUSED. A door that inserts a request id inserts a new one
+        (kept in `last_request_id`) the way the appliance does for each request."""
         door = self.profile.doors[door_name]
         sent = dict(headers or {})
+        self.last_request_id = None
         if {name.lower() for name in sent} & door.refuses.keys():
             return REFUSED
         sent = {name: value for name, value in sent.items() if name.lower() not in door.strips}
@@ -54,4 +59,6 @@ class ShippedEdge:
                 if self.base64:
                     value = base64.b64encode(value.encode()).decode()
                 sent[header] = value
+        if door.request_id is not None:
+            self.last_request_id = sent[door.request_id.header] = uuid.uuid4().hex
         return await self.client.request(method, path, headers=sent, **kwargs)

@@ -91,6 +91,7 @@ def _names(body: dict, name: str, terraform: Terraform) -> str:
 VIP_FIELDS = ("type", "extip", "extintf", "extport", "ssl-certificate")
 PROFILE_SWITCHES = ("header-x-authenticated-user", "header-x-authenticated-groups")
 SAML_FIELDS = ("idp-entity-id", "idp-single-sign-on-url", "user-name", "group-name")
+POSTURE_FIELDS = ("client-cert", "empty-cert-action")
 
 
 def _fortios_cli(config: FortiOSConfig) -> Facts:
@@ -116,6 +117,8 @@ def _fortios_cli(config: FortiOSConfig) -> Facts:
                 )
             if gateway.get("service") == "samlsp":
                 put(f"access-proxy {name} saml-server", gateway.get("saml-server"), gateway.where)
+        for key in POSTURE_FIELDS:
+            put(f"access-proxy {name} {key}", proxy.get(key), proxy.where)
     for name, profile in config.table("web-proxy profile").entries.items():
         for key in PROFILE_SWITCHES:
             put(f"web-proxy profile {name} {key}", profile.get(key), profile.settings[key].where)
@@ -126,7 +129,7 @@ def _fortios_cli(config: FortiOSConfig) -> Facts:
         put(f"web-proxy profile {name} headers", " ".join(custom), profile.where)
     for policy in config.table("firewall proxy-policy").entries.values():
         name = policy.get("name")
-        for key in ("access-proxy", "groups", "webproxy-profile"):
+        for key in ("access-proxy", "groups", "webproxy-profile", "ztna-ems-tag"):
             put(f"proxy-policy {name} {key}", policy.get(key), policy.where)
     for name, group in config.table("user group").entries.items():
         matches = [m.get("group-name") for m in group.tables["match"].entries.values()]
@@ -162,11 +165,16 @@ def _fortios_terraform(tf: Terraform) -> Facts:
                     tf.resolve(gateway["saml_server"]),
                     where,
                 )
+        for key in POSTURE_FIELDS:
+            facts[f"access-proxy {name} {key}"] = (
+                tf.resolve(body.get(key.replace("-", "_"), "")),
+                where,
+            )
     for body, where in tf.of_kind("fortios_webproxy_profile"):
         name = tf.resolve(body["name"])
         for key in PROFILE_SWITCHES:
             facts[f"web-proxy profile {name} {key}"] = (body[key.replace("-", "_")], where)
-        custom = sorted(f"{h['name']}={h['action']}" for h in _blocks(body, "headers"))
+        custom = sorted(f"{tf.resolve(h['name'])}={h['action']}" for h in _blocks(body, "headers"))
         facts[f"web-proxy profile {name} headers"] = (" ".join(custom), where)
     for body, where in tf.of_kind("fortios_firewall_proxypolicy"):
         name = tf.resolve(body["name"])
@@ -176,6 +184,7 @@ def _fortios_terraform(tf: Terraform) -> Facts:
             tf.resolve(body["webproxy_profile"]),
             where,
         )
+        facts[f"proxy-policy {name} ztna-ems-tag"] = (_names(body, "ztna_ems_tag", tf), where)
     for body, where in tf.of_kind("fortios_user_group"):
         admitted = tf.resolve(tf.variables["admitted_groups"])
         facts[f"user group {tf.resolve(body['name'])} admits"] = (admitted, where)
@@ -208,6 +217,12 @@ def _netscaler_cli(config: NetScalerConfig) -> Facts:
         put(f"rewrite action {action.name}", " ".join(action.args[1:]), action.where)
     for policy in config.find("add", "responder policy"):
         put(f"responder policy {policy.name}", " ".join(policy.args[1:]), policy.where)
+    for policy in config.find("set", "rewrite policy"):
+        put(f"rewrite policy {policy.name} logaction", policy.option("logAction"), policy.where)
+    for message in config.find("add", "audit messageaction"):
+        put(f"message action {message.name}", " ".join(message.args[1:]), message.where)
+    for epa in config.find("add", "authentication epaAction"):
+        put(f"epa action {epa.name}", epa.option("csecexpr"), epa.where)
     for target, (bindings, where) in _cli_bindings(config).items():
         put(f"{target} bindings", bindings, where)
     for kind in ("authentication samlAction", "authentication OAuthAction"):
@@ -238,6 +253,15 @@ def _netscaler_terraform(tf: Terraform) -> Facts:
     for body, where in tf.of_kind("citrixadc_responderpolicy"):
         value = f"{tf.resolve(body['rule'])} {tf.resolve(body['action'])}"
         facts[f"responder policy {tf.resolve(body['name'])}"] = (value, where)
+    for body, where in tf.of_kind("citrixadc_rewritepolicy"):
+        if "logaction" in body:
+            logaction = tf.resolve(body["logaction"])
+            facts[f"rewrite policy {tf.resolve(body['name'])} logaction"] = (logaction, where)
+    for body, where in tf.of_kind("citrixadc_auditmessageaction"):
+        value = f"{tf.resolve(body['loglevel'])} {tf.resolve(body['stringbuilderexpr'])}"
+        facts[f"message action {tf.resolve(body['name'])}"] = (value, where)
+    for body, where in tf.of_kind("citrixadc_authenticationepaaction"):
+        facts[f"epa action {tf.resolve(body['name'])}"] = (tf.resolve(body["csecexpr"]), where)
     for target, (bindings, where) in _terraform_bindings(tf).items():
         facts[f"{target} bindings"] = (bindings, where)
     for kind, user_field in (
@@ -279,14 +303,21 @@ TERRAFORM_BINDINGS = {  # resource -> (target kind, target attribute, bound labe
         "authentication vserver", "name", "authentication policy", "policy"),
     "citrixadc_authenticationvserver_tmsessionpolicy_binding": (
         "authentication vserver", "name", "session policy", "policy"),
+    "citrixadc_authenticationpolicylabel_authenticationpolicy_binding": (
+        "authentication policylabel", "labelname", "authentication policy", "policyname"),
     "citrixadc_auditsyslogglobal_auditsyslogpolicy_binding": (
         "audit syslogGlobal", "", "syslog policy", "policyname"),
 }  # fmt: skip
 
 
-def _binding(label: str, name: str, priority="", goto="", bindpoint="") -> tuple:
+def _binding(label: str, name: str, priority="", goto="", bindpoint="", next_factor="") -> tuple:
     """A sort key (evaluation order) and the text both sides must agree on."""
-    details = {"priority": priority, "goto": goto.upper(), "type": bindpoint.upper()}
+    details = {
+        "priority": priority,
+        "goto": goto.upper(),
+        "type": bindpoint.upper(),
+        "next factor": next_factor,
+    }
     words = [label, name, *(f"{key} {value}" for key, value in details.items() if value)]
     return (label, int(priority or 0), name), " ".join(words)
 
@@ -314,8 +345,8 @@ def _cli_bindings(config: NetScalerConfig) -> dict[str, tuple[str, str]]:
         else:
             policy = bind.option("policyName") or bind.option("policy")
             label = BOUND_KINDS.get(kinds.get(policy, ""), "unknown policy")
-            settings = (bind.option(key) for key in ("priority", "gotoPriorityExpression", "type"))
-            entry = _binding(label, policy, *settings)
+            keys = ("priority", "gotoPriorityExpression", "type", "nextFactor")
+            entry = _binding(label, policy, *(bind.option(key) for key in keys))
         found.setdefault(target, ([], str(bind.where)))[0].append(entry)
     return _in_order(found)
 
@@ -325,7 +356,7 @@ def _terraform_bindings(tf: Terraform) -> dict[str, tuple[str, str]]:
     for kind, (target_kind, target_key, label, bound_key) in TERRAFORM_BINDINGS.items():
         for body, where in tf.of_kind(kind):
             target = f"{target_kind} {tf.resolve(body[target_key])}" if target_key else target_kind
-            settings = ("priority", "gotopriorityexpression", "bindpoint")
+            settings = ("priority", "gotopriorityexpression", "bindpoint", "nextfactor")
             details = (tf.resolve(body.get(key, "")) for key in settings)
             entry = _binding(label, tf.resolve(body[bound_key]), *details)
             found.setdefault(target, ([], where))[0].append(entry)

@@ -120,6 +120,47 @@ def test_every_door_keeps_client_identity_headers_from_the_app(profile):
             )
 
 
+def test_signed_in_doors_check_the_device_exactly_when_the_settings_say(profile):
+    settings, written = production()
+    required = settings.edge_device_posture == "required"
+    signed_in = [door for door in profile.doors.values() if door.signs_in]
+    assert signed_in or not required, (
+        f"{where_set(written, 'EDGE_DEVICE_POSTURE')} is 'required', but edge/ has no door "
+        "that signs users in, where the device would be checked"
+    )
+    for door in profile.doors.values():
+        checks = door.device_check is not None
+        if door.signs_in:
+            assert checks == required, (
+                f"{door.device_check or door.where}: the {door.name} door "
+                f"{'checks' if checks else 'does not check'} the device before sign-in, but "
+                f"{where_set(written, 'EDGE_DEVICE_POSTURE')} is "
+                f"{settings.edge_device_posture!r}"
+            )
+        else:
+            assert not checks, f"{door.device_check}: the {door.name} door signs nobody in"
+
+
+def test_request_id_reaches_the_app_only_from_the_appliance(profile):
+    settings, written = production()
+    header = settings.edge_request_id_header.lower()
+    setting = where_set(written, "EDGE_REQUEST_ID_HEADER")
+    for door in profile.doors.values():
+        assert header in door.strips.keys() | door.refuses.keys(), (
+            f"{door.where}: the {door.name} door lets a client's {header!r} ({setting}) "
+            f"through; it strips {sorted(door.strips)} and refuses {sorted(door.refuses)}"
+        )
+        if door.request_id is not None:
+            assert door.request_id.header == header, (
+                f"{door.request_id.where}: the {door.name} door inserts its request id as "
+                f"{door.request_id.header!r}, but {setting} reads {header!r}"
+            )
+            assert door.request_id.logged is not None, (
+                f"{door.request_id.where}: the {door.name} door inserts a request id that "
+                "no log line of the appliance carries"
+            )
+
+
 def test_every_door_forwards_to_the_port_the_app_listens_on(profile):
     settings, written = production()
     for door in profile.doors.values():
@@ -144,7 +185,8 @@ def test_groups_the_edge_admits_are_mapped_in_the_role_map(profile):
 def test_terraform_describes_the_same_objects_as_the_cli():
     cli, terraform = cli_facts(APPLIANCE), terraform_facts(APPLIANCE)
     differences = [
-        f"{fact}: CLI {cli[fact][0]!r} ({cli[fact][1]}) vs Terraform "
+        f"{fact}: CLI {cli.get(fact, ('missing', '-'))[0]!r} ({cli.get(fact, ('', '-'))[1]}) "
+        "vs Terraform "
         f"{terraform.get(fact, ('missing', '-'))[0]!r} ({terraform.get(fact, ('', '-'))[1]})"
         for fact in sorted(cli.keys() | terraform.keys())
         if cli.get(fact, (None,))[0] != terraform.get(fact, (None,))[0]
@@ -220,3 +262,46 @@ async def test_client_identity_header_at_the_api_door_never_reaches_the_app(ship
     assert response == REFUSED or (
         reached_with_token and response.json()["auth_source"] == "bearer_token"
     )
+
+
+@pytest.mark.parametrize("door", ["web", "api"])
+async def test_request_id_in_the_audit_line_is_the_one_the_edge_inserted(
+    shipped_edge, idp, audit_lines, door
+):
+    if door not in shipped_edge.profile.doors:
+        pytest.skip(f"IDENTITY_SOURCE ships no {door} door")
+    credentials = (
+        {"user": "alice", "groups": []}
+        if door == "web"
+        else {"headers": {"Authorization": f"Bearer {idp.token()}"}}
+    )
+
+    response = await shipped_edge.send(door, "GET", "/v1/me", **credentials)
+
+    inserted = shipped_edge.last_request_id
+    if shipped_edge.profile.doors[door].request_id is None:
+        assert audit_lines[-1]["request_id_source"] == "app"
+    else:
+        assert (audit_lines[-1]["request_id"], audit_lines[-1]["request_id_source"]) == (
+            inserted,
+            "edge",
+        )
+    assert response.headers["x-request-id"] == audit_lines[-1]["request_id"]
+
+
+@pytest.mark.parametrize("door", ["web", "api"])
+async def test_client_request_id_at_every_door_never_becomes_the_audited_id(
+    shipped_edge, idp, audit_lines, door
+):
+    if door not in shipped_edge.profile.doors:
+        pytest.skip(f"IDENTITY_SOURCE ships no {door} door")
+    chosen = {production()[0].edge_request_id_header: "chosen-by-client"}
+    credentials = (
+        {"user": "alice", "groups": [], "headers": chosen}
+        if door == "web"
+        else {"headers": chosen | {"Authorization": f"Bearer {idp.token()}"}}
+    )
+
+    response = await shipped_edge.send(door, "GET", "/v1/me", **credentials)
+
+    assert response == REFUSED or audit_lines[-1]["request_id"] != "chosen-by-client"

@@ -4,8 +4,10 @@ Each door of the EdgeProfile (tests/edge/edge_profile.py) becomes an nginx serve
 its own port that forwards to the app from 127.0.0.2 (``proxy_bind``), appends the
 client to X-Forwarded-For as appliances do, drops the client's copies of the headers the
 appliance strips, closes the connection (nginx's 444, like a NetScaler RESET) when the
-client sends a header the appliance refuses, and, on a door that signs users in, inserts
-the identity headers the appliance inserts.
+client sends a header the appliance refuses, on a door that signs users in inserts the
+identity headers the appliance inserts, and where the appliance inserts its own request
+id, inserts nginx's ($request_id) and writes it in its access log, as the appliance
+writes its transaction id in its syslog line.
 
 Sign-in is simulated: the test names the signed-in user and groups in two lab-only
 headers, whose values are exactly what the appliance would insert; nginx copies them
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from ..edge.edge_profile import Door, EdgeProfile
@@ -30,6 +33,8 @@ EDGE_ADDRESS = "127.0.0.2"
 LAB_USER_HEADER = "X-Lab-Signed-In-User"
 LAB_GROUPS_HEADER = "X-Lab-Signed-In-Groups"
 NGINX_MISSING = "nginx not installed: apt-get install nginx (the generated CI installs it)"
+EDGE_LOG_FORMAT = "log_format edge 'request_id=$request_id door=$server_port url=$request_uri';"
+LOG_WAIT_SECONDS = 10
 
 
 def find_nginx() -> str | None:
@@ -41,8 +46,8 @@ def header_variable(header: str) -> str:
     return "$http_" + header.lower().replace("-", "_")
 
 
-def door_server(door: Door, port: int, app_port: int) -> str:
-    lines = [f"listen 127.0.0.1:{port};"]
+def door_server(door: Door, port: int, app_port: int, log: Path) -> str:
+    lines = [f"listen 127.0.0.1:{port};", f"access_log {log} edge;"]
     for header in sorted(door.refuses):
         lines.append("if (" + header_variable(header) + ") { return 444; }")
     lines += [
@@ -58,6 +63,8 @@ def door_server(door: Door, port: int, app_port: int) -> str:
     for header, (kind, _) in sorted(door.inserts.items()):
         source = LAB_USER_HEADER if kind == "user" else LAB_GROUPS_HEADER
         lines.append(f"    proxy_set_header {header} {header_variable(source)};")
+    if door.request_id is not None:
+        lines.append(f"    proxy_set_header {door.request_id.header} $request_id;")
     lines.append("}")
     return "server {\n" + "".join(f"    {line}\n" for line in lines) + "}\n"
 
@@ -75,6 +82,7 @@ def render_config(prefix: Path, servers: list[str]) -> str:
         "events { worker_connections 512; }\n"
         "http {\n"
         "    access_log off;\n"
+        f"    {EDGE_LOG_FORMAT}\n"
         f"{temp_paths}" + "".join(servers) + "}\n"
     )
 
@@ -87,6 +95,7 @@ class NginxEdge:
         self.app_port = app_port
         self.prefix = prefix
         self.config = prefix / "nginx.conf"
+        self.log = prefix / "edge.log"
         self.ports: dict[str, int] = {}
         self.process: subprocess.Popen | None = None
 
@@ -100,7 +109,7 @@ class NginxEdge:
     def _start_once(self) -> None:
         self.ports = {name: free_port() for name in self.profile.doors}
         servers = [
-            door_server(door, self.ports[name], self.app_port)
+            door_server(door, self.ports[name], self.app_port, self.log)
             for name, door in self.profile.doors.items()
         ]
         self.config.write_text(render_config(self.prefix, servers), encoding="utf-8")
@@ -109,6 +118,18 @@ class NginxEdge:
             self.process = subprocess.Popen(command, stderr=stderr)  # noqa: S603
         for port in self.ports.values():
             wait_until_listening(port, self.process, f"nginx ({self.prefix / 'error.log'})")
+
+    def log_line(self, request_id: str) -> dict[str, str]:
+        """The edge's own log line for the request it gave `request_id`."""
+        deadline = time.monotonic() + LOG_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            text = self.log.read_text(errors="replace") if self.log.exists() else ""
+            for line in text.splitlines():
+                fields = dict(field.split("=", 1) for field in line.split())
+                if fields.get("request_id") == request_id:
+                    return fields
+            time.sleep(0.02)
+        raise LookupError(f"no edge log line for request {request_id} in {self.log}")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -12,8 +12,11 @@ profile the expectations come from, so these tests show that the app and the shi
 config's header facts (which headers are stripped, refused and inserted) behave together
 over real sockets: identity trusted by TCP peer address, X-Forwarded-For appended and
 read only from the trusted peer, the proxy connecting from its own address
-(``proxy_bind``). They do not show that a FortiGate or NetScaler behaves as the profile
-says; that is what the lab checks in docs/security.md are for. nginx also drops request
+(``proxy_bind``), and the request id: where the appliance inserts its own, the id in the
+app's audit line is the one in the proxy's own log line, and a client's copy never
+becomes the audited id, through the proxy or straight to the app. They do not show that
+a FortiGate or NetScaler behaves as the profile says; that is what the lab checks in
+docs/security.md are for. nginx also drops request
 headers with underscores in their names by default (``underscores_in_headers off``), so
 underscore variants of the identity headers never reach the app through it; the app's
 own refusal of them is tested without a proxy.
@@ -276,3 +279,50 @@ def test_x_forwarded_for_naming_the_proxy_sent_through_the_proxy_fails_closed(ed
     audit = app.audit_line(response.headers["x-request-id"])
     assert response.status_code == 401
     assert (audit["reason"], audit["spoofing"]) == ("peer_address_from_forwarded_header", True)
+
+
+def door_credentials(door: str, idp) -> dict[str, str]:
+    return signed_in("alice", [READER]) if door == "web" else bearer(idp.token(groups=[READER]))
+
+
+@pytest.mark.parametrize("door", ["web", "api"])
+def test_request_id_in_the_audit_line_is_the_one_in_the_edges_own_log_line(door, edge, app, idp):
+    if door not in PROFILE.doors:
+        pytest.skip(f"IDENTITY_SOURCE={SETTINGS.identity_source} ships no {door} door")
+
+    response = send(edge.url(door), "GET", "/v1/me", headers=door_credentials(door, idp))
+
+    audit = app.audit_line(response.headers["x-request-id"])
+    if PROFILE.doors[door].request_id is None:
+        # FortiGate documents no id of its own to insert: the app makes one.
+        assert audit["request_id_source"] == "app"
+    else:
+        edge_line = edge.log_line(audit["request_id"])
+        assert audit["request_id_source"] == "edge"
+        assert (edge_line["url"], audit["path"]) == ("/v1/me", "/v1/me")
+        assert audit["subject"] is not None
+
+
+@pytest.mark.parametrize("door", ["web", "api"])
+def test_request_id_a_client_sends_through_the_edge_never_reaches_the_audit(door, edge, app, idp):
+    if door not in PROFILE.doors:
+        pytest.skip(f"IDENTITY_SOURCE={SETTINGS.identity_source} ships no {door} door")
+    chosen = {SETTINGS.edge_request_id_header: "chosen-by-client"}
+
+    response = send(edge.url(door), "GET", "/v1/me", headers=door_credentials(door, idp) | chosen)
+
+    if SETTINGS.edge_request_id_header.lower() in PROFILE.doors[door].refuses:
+        assert response is REFUSED
+    else:
+        assert response.status_code == 200, response.text
+        assert app.audit_line(response.headers["x-request-id"])["request_id"] != "chosen-by-client"
+
+
+def test_request_id_a_client_sends_straight_to_the_app_never_reaches_the_audit(app):
+    chosen = {SETTINGS.edge_request_id_header: "chosen-by-client"}
+
+    response = send(app.url, "GET", "/healthz", headers=chosen)
+
+    audit = app.audit_line(response.headers["x-request-id"])
+    assert (audit["peer"], audit["request_id_source"]) == (CLIENT_ADDRESS, "app")
+    assert audit["request_id"] != "chosen-by-client"

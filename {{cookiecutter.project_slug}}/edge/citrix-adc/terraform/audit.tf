@@ -25,11 +25,17 @@ resource "citrixadc_auditmessageaction" "refused" {
   loglevel          = "INFORMATIONAL"
   stringbuilderexpr = "\"refused client identity header from \" + CLIENT.IP.SRC + \" url=\" + HTTP.REQ.URL"
 }
+
+resource "citrixadc_auditmessageaction" "request" {
+  name              = "${var.name_prefix}-request"
+  loglevel          = "INFORMATIONAL"
+  stringbuilderexpr = "\"request_id=\" + HTTP.REQ.TXID + \" client=\" + CLIENT.IP.SRC + \" method=\" + HTTP.REQ.METHOD + \" url=\" + HTTP.REQ.URL"
+}
 {%- if cookiecutter.identity_source != "bearer_token" %}
 
 resource "citrixadc_auditmessageaction" "user_request" {
   name              = "${var.name_prefix}-user-request"
   loglevel          = "INFORMATIONAL"
-  stringbuilderexpr = "\"user=\" + AAA.USER.NAME + \" method=\" + HTTP.REQ.METHOD + \" url=\" + HTTP.REQ.URL"
+  stringbuilderexpr = "\"request_id=\" + HTTP.REQ.TXID + \" user=\" + AAA.USER.NAME + \" method=\" + HTTP.REQ.METHOD + \" url=\" + HTTP.REQ.URL"
 }
 {%- endif %}

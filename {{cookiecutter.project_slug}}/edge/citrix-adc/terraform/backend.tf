@@ -33,7 +33,21 @@ resource "citrixadc_servicegroup_servicegroupmember_binding" "app" {
 
 resource "citrixadc_responderpolicy" "refuse_client_identity" {
   name      = "${var.name_prefix}-refuse-client-identity"
-  rule      = "HTTP.REQ.HEADER(\"${var.user_header}\").EXISTS || HTTP.REQ.HEADER(\"${var.groups_header}\").EXISTS"
+  rule      = "HTTP.REQ.HEADER(\"${var.user_header}\").EXISTS || HTTP.REQ.HEADER(\"${var.groups_header}\").EXISTS || HTTP.REQ.HEADER(\"${var.request_id_header}\").EXISTS"
   action    = "RESET"
   logaction = citrixadc_auditmessageaction.refused.name
+}
+
+resource "citrixadc_rewriteaction" "insert_request_id" {
+  name              = "${var.name_prefix}-insert-request-id"
+  type              = "insert_http_header"
+  target            = var.request_id_header
+  stringbuilderexpr = "HTTP.REQ.TXID"
+}
+
+resource "citrixadc_rewritepolicy" "insert_request_id" {
+  name      = "${var.name_prefix}-insert-request-id"
+  rule      = "true"
+  action    = citrixadc_rewriteaction.insert_request_id.name
+  logaction = citrixadc_auditmessageaction.request.name
 }

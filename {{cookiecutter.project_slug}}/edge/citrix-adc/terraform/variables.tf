@@ -60,6 +60,20 @@ variable "groups_header" {
   type        = string
   default     = "X-Edge-Groups"
 }
+
+variable "request_id_header" {
+  description = "Must equal the app's EDGE_REQUEST_ID_HEADER"
+  type        = string
+  default     = "{{ cookiecutter._appliances.citrix_adc.request_id_header }}"
+}
+{%- if cookiecutter.device_posture == "required" %}
+
+variable "epa_expression" {
+  description = "The Endpoint Analysis check a device must pass before sign-in (replace the example)"
+  type        = string
+  default     = "CLIENT.APPLICATION(ANTIVIR_2600_RTP_==_TRUE)"
+}
+{%- endif %}
 {%- if cookiecutter.idp == "aws_cognito" %}
 
 variable "oidc_client_id" {

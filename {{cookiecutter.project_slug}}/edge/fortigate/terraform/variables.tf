@@ -80,6 +80,20 @@ variable "admitted_groups" {
   default     = ["{{ s.reader }}", "{{ s.writer }}", "{{ s.admin }}"]
 }
 
+variable "request_id_header" {
+  description = "Client copies are dropped: must equal the app's EDGE_REQUEST_ID_HEADER"
+  type        = string
+  default     = "{{ cookiecutter._appliances.fortigate.request_id_header }}"
+}
+{%- if cookiecutter.device_posture == "required" %}
+
+variable "ems_tag" {
+  description = "The FortiClient EMS posture tag a device needs (as EMS sends it to the FortiGate)"
+  type        = string
+  default     = "REPLACE_WITH_EMS_TAG"
+}
+{%- endif %}
+
 variable "log_server" {
   description = "FortiAnalyzer address"
   type        = string
