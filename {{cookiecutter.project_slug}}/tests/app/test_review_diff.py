@@ -18,6 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }}.review.acknowledgements import Acknowledgement
+from {{ cookiecutter.package_name }}.review.diff import compare
+from {{ cookiecutter.package_name }}.review.role_maps import WrittenRoleMap
+from {{ cookiecutter.package_name }}.review.sides import RouteNeeds, Side
+
 from ..support.project import PROJECT_ROOT
 
 PACKAGE = "{{ cookiecutter.package_name }}"
@@ -326,3 +331,103 @@ def test_a_ref_from_before_the_review_tool_is_named_with_what_to_do(tmp_path, ol
         f"main: it {tool}, which cannot report what each route requires; "
         f"compare with a ref that has {PACKAGE}.review\n"
     )
+
+
+def test_a_new_environment_file_is_compared_with_production_and_its_wildcard_flagged(repository):
+    (repository / "config/roles.staging.toml").write_text(
+        '[roles.tester]\npermissions = ["orders:*"]\n\n[groups]\n"testers" = ["tester"]\n'
+    )
+    commit(repository, "a staging role map")
+
+    status, diff = diff_as_data(repository)
+
+    assert status == 1
+    assert escalations(diff) == [
+        "config/roles.staging.toml: group 'testers' gains role 'tester'",
+        "config/roles.staging.toml: role 'tester' has wildcard permission 'orders:*'",
+    ]
+    assert {"group": "testers", "only_here": ["orders:*"], "new": True}.items() <= (
+        diff["environments"][-1].items()
+    )
+
+
+# The rules on their own, on sides built here: no repository, no process.
+
+
+def side(
+    routes: dict[str, RouteNeeds],
+    groups: dict[str, set[str]] | None = None,
+    production: str = "config/roles.toml",
+    acknowledged: tuple[str, ...] = (),
+) -> Side:
+    roles = {"reader": frozenset({"orders:read"}), "writer": frozenset({"orders:write"})}
+    granted = {group: frozenset(names) for group, names in (groups or {}).items()}
+    return Side(
+        name="main",
+        role_maps={"config/roles.toml": WrittenRoleMap({}, roles, granted)},
+        routes=routes,
+        production=production,
+        acknowledgements=frozenset(Acknowledgement(what, "why", "T-1") for what in acknowledged),
+    )
+
+
+def guarded(*permissions: str) -> RouteNeeds:
+    needs = ", ".join(f"permission {p}" for p in permissions)
+    return RouteNeeds("guarded", frozenset(permissions), frozenset(), needs)
+
+
+WRITE = {"POST /v1/orders": guarded("orders:read", "orders:write")}
+READ = {"POST /v1/orders": guarded("orders:read")}
+READERS = {"Readers": {"reader"}}
+
+
+def test_a_guard_that_asks_less_is_an_escalation_and_one_that_asks_more_is_not():
+    looser = compare(side(WRITE, READERS), side(READ, READERS), "c")
+    tighter = compare(side(READ, READERS), side(WRITE, READERS), "c")
+
+    assert [e["what"] for e in looser["escalations"]] == [
+        "route POST /v1/orders needs permission orders:read "
+        "instead of permission orders:read, permission orders:write"
+    ]
+    assert looser["groups"][0]["routes_gained"] == ["POST /v1/orders"]
+    assert [c["change"] for c in looser["routes"]] == ["loosened"]
+    assert tighter["escalations"] == []
+    assert [c["change"] for c in tighter["routes"]] == ["tightened"]
+    assert tighter["groups"][0]["routes_lost"] == ["POST /v1/orders"]
+
+
+def test_a_new_guarded_route_escalates_only_when_some_group_reaches_it():
+    invoices = {"GET /v1/invoices": guarded("orders:read")}
+    reached = compare(side({}, READERS), side(invoices, READERS), "c")
+    nobody = {"GET /v1/invoices": guarded("invoices:read")}
+    unreached = compare(side({}, READERS), side(nobody, READERS), "c")
+
+    assert [e["what"] for e in reached["escalations"]] == [
+        "new route GET /v1/invoices (permission orders:read)"
+    ]
+    assert unreached["escalations"] == []
+    assert [c["change"] for c in unreached["routes"]] == ["added"]
+
+
+def test_production_reading_another_role_map_is_an_escalation():
+    moved = compare(side(WRITE), side(WRITE, production="config/roles.open.toml"), "c")
+
+    assert [e["what"] for e in moved["escalations"]] == [
+        "production reads config/roles.open.toml instead of config/roles.toml"
+    ]
+
+
+def test_a_lost_grant_is_listed_but_never_an_escalation():
+    routes = {"POST /v1/orders": guarded("orders:write")}
+    lost = compare(side(routes, {"Writers": {"writer"}}), side(routes, {"Writers": set()}), "c")
+
+    assert lost["escalations"] == []
+    assert lost["groups"][0]["roles_lost"] == ["writer"]
+    assert lost["groups"][0]["routes_lost"] == ["POST /v1/orders"]
+
+
+def test_an_acknowledgement_that_matches_nothing_is_named():
+    noted = compare(side(WRITE), side(WRITE, acknowledged=("route GET /v1/typo is public",)), "c")
+
+    assert noted["escalations"] == []
+    assert noted["unmatched_acknowledgements"] == ["route GET /v1/typo is public"]
