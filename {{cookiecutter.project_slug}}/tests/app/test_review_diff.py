@@ -298,6 +298,22 @@ def test_a_ref_that_does_not_exist_is_one_line_naming_it(repository):
     assert result.stderr == "no-such-branch: no such commit in this repository\n"
 
 
+def test_a_ref_missing_from_a_shallow_clone_is_named_with_how_to_fetch_it(repository, tmp_path):
+    """As a pipeline's clone: one commit of the branch, and no target branch."""
+    append(repository / "config/roles.toml", '"Partner-Portal" = ["orders-writer"]\n')
+    commit(repository, "grant the partner portal orders:write")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--depth=1", "--branch=change", repository.as_uri(), "clone")
+
+    result = review_diff(clone, "main")
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "main: no such commit in this repository (this clone is shallow: fetch the ref "
+        "first, e.g. git fetch --depth=1 origin main)\n"
+    )
+
+
 def test_a_repository_without_commits_says_there_is_nothing_to_compare_with(tmp_path):
     project = copy_of_the_project(tmp_path / "project")
     git(project, "init", "--quiet", "--initial-branch", "main")
