@@ -138,7 +138,8 @@ def _role_map_escalations(
     for role, permissions in now.roles.items():
         added = permissions - was.roles.get(role, frozenset())
         for wildcard in sorted(permission for permission in added if "*" in permission):
-            yield f"{file}: role {role!r} has wildcard permission {wildcard!r}", "refused at start"
+            what = f"{file}: role {role!r} has wildcard permission {wildcard!r}"
+            yield what, "the app refuses it at start-up"
         gained = permissions - was.roles.get(role, permissions)
         holders = sorted(group for group, roles in now.groups.items() if role in roles)
         if gained and holders:
