@@ -362,9 +362,15 @@ def test_a_new_environment_file_is_compared_with_production_and_its_wildcard_fla
         "config/roles.staging.toml: group 'testers' gains role 'tester'",
         "config/roles.staging.toml: role 'tester' has wildcard permission 'orders:*'",
     ]
-    assert {"group": "testers", "only_here": ["orders:*"], "new": True}.items() <= (
-        diff["environments"][-1].items()
-    )
+    assert [d for d in diff["environments"] if d["group"] == "testers"] == [
+        {
+            "file": "config/roles.staging.toml",
+            "group": "testers",
+            "only_here": ["orders:*"],
+            "only_in_production": [],
+            "new": True,
+        }
+    ]
 
 
 # The rules on their own, on sides built here: no repository, no process.
