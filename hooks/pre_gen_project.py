@@ -18,6 +18,8 @@ JINJA_MARKERS = tuple(OPEN_BRACE + second for second in ("{", "%", "#"))
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PACKAGE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 EMAIL_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# A CODEOWNERS owner: @user, @org/team (GitLab: @group/subgroup), or an e-mail address.
+OWNER = re.compile(r"@[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)*|[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def contains_jinja(text):
@@ -77,6 +79,13 @@ RULES = {
     "author_email": [
         *free_text_rules(max_length=200),
         (not_matching(EMAIL_ADDRESS), "must be an e-mail address like team@example.com"),
+    ],
+    "access_reviewers": [
+        *free_text_rules(max_length=200),
+        (
+            lambda text: not text.split() or any(not OWNER.fullmatch(o) for o in text.split()),
+            "must be CODEOWNERS owners separated by spaces: @org/team, @user or team@example.com",
+        ),
     ],
 }
 

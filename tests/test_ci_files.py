@@ -13,6 +13,7 @@ from helpers import TEMPLATE, file_paths
 from test_generation import CHOICES
 
 TOOLS = Path(sys.executable).parent  # check-jsonschema and zizmor are installed beside pytest
+TESTS = Path(__file__).parent
 
 # Which published schema each pipeline file must match; which answer ships it is said by
 # the template itself (test_file_ownership.py).
@@ -40,12 +41,13 @@ IMAGE_PINNED = re.compile(
 REQUIRED_COMMANDS = {
     ".github/workflows/ci.yml": [
         "make lint", "make test", "make access-check",
-        'make --silent access-report | tee -a "$GITHUB_STEP_SUMMARY"', "make audit",
+        'make --silent access-report | tee -a "$GITHUB_STEP_SUMMARY"',
+        'make --silent access-diff BASE=HEAD^1 | tee -a "$GITHUB_STEP_SUMMARY"', "make audit",
         "make edge-check", "make edge-validate", "make image", "apt-get install -y -qq nginx",
     ],
     ".gitlab-ci.yml": [
         "make lint", "make test", "make access-check", "make --silent access-report",
-        "make audit", "make edge-check", "terraform fmt -check",
+        "make --silent access-diff", "make audit", "make edge-check", "terraform fmt -check",
         "init -backend=false", "validate", "docker build",
         "apt-get install -y -qq --no-install-recommends nginx",
     ],
@@ -82,12 +84,18 @@ def yaml_file(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def test_every_file_that_comes_and_goes_with_the_ci_answer_has_a_schema(baked):
+# Files that come and go with the ci answer but have no published schema, and the
+# specifications that check them instead.
+CHECKED_WITHOUT_SCHEMA = {"CODEOWNERS": "test_access_diff_pipelines.py"}
+
+
+def test_every_file_that_comes_and_goes_with_the_ci_answer_has_a_schema_or_a_check(baked):
     file_sets = [file_paths(baked(ci=ci)) for ci in CHOICES["ci"]]
     varying = set.union(*file_sets) - set.intersection(*file_sets)
 
     assert varying, "no file depends on the ci answer"
-    assert sorted(varying - SCHEMAS.keys()) == []
+    assert sorted(varying - SCHEMAS.keys() - CHECKED_WITHOUT_SCHEMA.keys()) == []
+    assert [name for name in CHECKED_WITHOUT_SCHEMA.values() if not (TESTS / name).is_file()] == []
 
 
 @pytest.mark.parametrize("answers", PIPELINE_BAKES, ids=map(answers_id, PIPELINE_BAKES))

@@ -1,1 +1,2 @@
-"""Review tools: which routes are guarded, and who may do what (``python -m <package>.review``)."""
+"""Review tools (``python -m <package>.review``): which routes are guarded, who may do
+what, and what a change gives to whom compared with a git ref."""

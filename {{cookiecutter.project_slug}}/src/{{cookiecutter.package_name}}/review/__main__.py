@@ -1,10 +1,13 @@
-"""python -m {{ cookiecutter.package_name }}.review check | report
+"""python -m {{ cookiecutter.package_name }}.review check | report | diff <git-ref>
 
 check   exit 1, naming each route that is neither guarded nor listed as open on purpose
 report  the effective permissions for each role map file, as Markdown or JSON
+diff    what the working tree changes in who may do what, compared with a git ref;
+        exit 1 on an escalation not acknowledged in config/access-changes.toml
 
-Both read the routes of the app object that is served (``{{ cookiecutter.package_name }}.main:app``,
-or ``--app module:name``), built from the settings in the environment.
+All read the routes of the app object that is served (``{{ cookiecutter.package_name }}.main:app``,
+or ``--app module:name``), built from the settings in the environment; ``diff`` reads the
+ref's routes with the ref's own review tool. Exit 2: something could not be read.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from .report import ReportError, build_report, render_json, render_markdown
-from .routes import unguarded_routes
+from . import diff, diff_output, report
+from .acknowledgements import read_acknowledgements
+from .git_ref import snapshot_at
+from .role_maps import ReviewError, role_map_files
+from .routes import route_access, unguarded_routes
+from .sides import at_ref, working_tree
 
 SERVED_APP = "{{ cookiecutter.package_name }}.main:app"
 
@@ -44,9 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app", default=SERVED_APP, help=f"module:name (default: {SERVED_APP})")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="fail on routes without an access check")
-    report = commands.add_parser("report", help="print the effective permissions")
-    report.add_argument("role_maps", nargs="*", type=Path, help="default: config/roles*.toml")
-    report.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    report_command = commands.add_parser("report", help="print the effective permissions")
+    report_command.add_argument("role_maps", nargs="*", type=Path, help="config/roles*.toml")
+    diff_command = commands.add_parser("diff", help="who gains what, compared with a git ref")
+    diff_command.add_argument("ref", help="a branch, tag or commit, e.g. main or origin/main")
+    for command in (report_command, diff_command):
+        command.add_argument("--format", choices=("markdown", "json"), default="markdown")
     options = parser.parse_args(argv)
 
     if options.command == "check":
@@ -54,14 +64,33 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
-    files = options.role_maps or sorted(Path("config").glob("roles*.toml"))
     try:
-        result = build_report(served_app(options.app), files)
-    except ReportError as exc:
+        if options.command == "diff":
+            return print_diff(options.ref, options.app, options.format)
+        files = options.role_maps or role_map_files(Path())
+        result = report.build_report(served_app(options.app), files)
+    except ReviewError as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(render_json(result) if options.format == "json" else render_markdown(result), end="")
+    json_format = options.format == "json"
+    print(report.render_json(result) if json_format else report.render_markdown(result), end="")
     return 0
+
+
+def print_diff(ref: str, app: str, output_format: str) -> int:
+    """The ref is read first, with the environment as it was given, before this process
+    builds the working tree's app (which sets the review's own settings)."""
+    project = Path.cwd()
+    acknowledgements = read_acknowledgements(project)
+    with snapshot_at(ref, project) as snapshot:
+        before = at_ref(snapshot, app, dict(os.environ))
+    rows = [report.route_row(route) for route in route_access(served_app(app))]
+    after = working_tree(project, rows, acknowledgements)
+    changes = diff.compare(before, after, snapshot.commit)
+    json_format = output_format == "json"
+    render = diff_output.render_json if json_format else diff_output.render_markdown
+    print(render(changes), end="")
+    return 1 if diff.unacknowledged(changes) else 0
 
 
 if __name__ == "__main__":

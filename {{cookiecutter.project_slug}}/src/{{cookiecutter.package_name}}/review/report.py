@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Literal, TypedDict
 
 from fastapi import FastAPI
 
 from ..authorization.roles import RoleMap, RoleMapError
+from .role_maps import WrittenRoleMap, read_role_map
 from .routes import RouteAccess, route_access
 
 BROAD_GROUP = re.compile(
@@ -22,10 +22,6 @@ BROAD_GROUP = re.compile(
     r"|default-roles-.*|offline_access)$",
     re.IGNORECASE,
 )
-
-
-class ReportError(Exception):
-    """A role map file that cannot be read or is not TOML; the message names it."""
 
 
 class GroupRow(TypedDict):
@@ -40,10 +36,18 @@ class FileReport(TypedDict):
     flags: list[str]
 
 
+Access = Literal["public", "unchecked", "signed-in", "guarded"]
+
+
 class RouteRow(TypedDict):
+    """``needs`` for people; ``access``, ``permissions`` and ``roles`` for ``review diff``."""
+
     route: str
     needs: str
     source: str
+    access: Access
+    permissions: list[str]
+    roles: list[str]
 
 
 class Report(TypedDict):
@@ -56,49 +60,32 @@ class Report(TypedDict):
 
 def build_report(app: FastAPI, files: list[Path]) -> Report:
     routes = route_access(app)
-    report: Report = {"files": {}, "routes": [_route_row(route) for route in routes], "flags": []}
+    report: Report = {"files": {}, "routes": [route_row(route) for route in routes], "flags": []}
     grants_by_file: dict[str, dict[str, set[str]]] = {}
     for path in files:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ReportError(f"{path}: {exc}") from None
-        roles: dict[str, set[str]] = {
-            name: set(body.get("permissions", [])) for name, body in data.get("roles", {}).items()
-        }
-        groups: dict[str, list[str]] = {
-            group: list(granted) for group, granted in data.get("groups", {}).items()
-        }
+        role_map = read_role_map(path)
         rows: list[GroupRow] = []
-        for group, granted in groups.items():
-            permissions = set().union(*(roles.get(role, set()) for role in granted))
+        for group, granted in role_map.groups.items():
+            permissions = role_map.permissions_of(granted)
             rows.append({
                 "group": group,
                 "roles": sorted(granted),
                 "permissions": sorted(permissions),
-                "routes": [_label(r) for r in routes if _unlocks(r, set(granted), permissions)],
+                "routes": [label(r) for r in routes if unlocks(r, granted, permissions)],
             })  # fmt: skip
         grants_by_file[str(path)] = {row["group"]: set(row["permissions"]) for row in rows}
-        report["files"][str(path)] = {
-            "rows": rows,
-            "flags": _flags(path, data, roles, groups, routes),
-        }
+        report["files"][str(path)] = {"rows": rows, "flags": _flags(path, role_map, routes)}
     report["flags"] = _differences(grants_by_file)
     return report
 
 
-def _flags(
-    path: Path,
-    data: dict[str, Any],
-    roles: dict[str, set[str]],
-    groups: dict[str, list[str]],
-    routes: list[RouteAccess],
-) -> list[str]:
+def _flags(path: Path, role_map: WrittenRoleMap, routes: list[RouteAccess]) -> list[str]:
     flags = []
     try:
-        RoleMap.from_dict(data, source=str(path))
+        RoleMap.from_dict(role_map.data, source=str(path))
     except RoleMapError as error:
         flags.append(f"the app refuses this file at start-up: {error}")
+    roles, groups = role_map.roles, role_map.groups
     for role, permissions in roles.items():
         for permission in sorted(p for p in permissions if "*" in p):
             flags.append(f"role {role!r} has wildcard permission {permission!r}")
@@ -128,29 +115,42 @@ def _differences(grants_by_file: dict[str, dict[str, set[str]]]) -> list[str]:
     return flags
 
 
-def _unlocks(route: RouteAccess, roles: set[str], permissions: set[str]) -> bool:
-    if not route.authenticated or not (route.permissions or route.roles):
+def unlocks(route: RouteAccess, roles: frozenset[str], permissions: frozenset[str]) -> bool:
+    """A caller holding ``roles`` and ``permissions`` passes the route's guard (public
+    and signed-in-only routes are left out: they are open to more than a role map says)."""
+    if not route.guarded:
         return False
     return route.permissions <= permissions and (not route.roles or bool(route.roles & roles))
 
 
-def _label(route: RouteAccess) -> str:
+def label(route: RouteAccess) -> str:
     return f"{'/'.join(route.methods)} {route.path}"
 
 
-def _route_row(route: RouteAccess) -> RouteRow:
+def route_row(route: RouteAccess) -> RouteRow:
+    access: Access
     if route.public:
-        needs = "public"
+        access, needs = "public", "public"
     elif not route.authenticated:
-        needs = "NO ACCESS CHECK"
-    elif not (route.permissions or route.roles):
-        needs = "any signed-in caller"
+        access, needs = "unchecked", "NO ACCESS CHECK"
+    elif not route.guarded:
+        access, needs = "signed-in", "any signed-in caller"
     else:
-        needs = ", ".join(
-            [*(f"permission {p}" for p in sorted(route.permissions)),
-             *(f"role {r}" for r in sorted(route.roles))]
-        )  # fmt: skip
-    return {"route": _label(route), "needs": needs, "source": route.source}
+        access, needs = "guarded", needs_text(route.permissions, route.roles)
+    return {
+        "route": label(route),
+        "needs": needs,
+        "source": route.source,
+        "access": access,
+        "permissions": sorted(route.permissions),
+        "roles": sorted(route.roles),
+    }
+
+
+def needs_text(permissions: frozenset[str], roles: frozenset[str]) -> str:
+    return ", ".join(
+        [*(f"permission {p}" for p in sorted(permissions)), *(f"role {r}" for r in sorted(roles))]
+    )
 
 
 def render_json(report: Report) -> str:
