@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
 from .authorization.permissions import PermissionDenied
 from .identity.errors import AuthenticationFailed, SigningKeysUnavailable
@@ -46,20 +47,37 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
+def challenge(*, bearer_enabled: bool, realm: str) -> str:
+    """A 401's WWW-Authenticate value (RFC 9110), before any error parameter."""
+    return f'{"Bearer" if bearer_enabled else "EdgeIdentity"} realm="{realm}"'
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path takes, for a 405's Allow (RFC 9110). Starlette names only
+    those of the first route on the path, and GET and POST on one path are two routes."""
+    methods = {
+        method
+        for route in request.app.router.routes
+        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE
+        for method in route.methods or ()
+    }
+    return ", ".join(sorted(methods))
+
+
 def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) -> None:
-    scheme = "Bearer" if bearer_enabled else "EdgeIdentity"
+    www_authenticate = challenge(bearer_enabled=bearer_enabled, realm=realm)
 
     @app.exception_handler(AuthenticationFailed)
     async def unauthenticated(request: Request, exc: AuthenticationFailed) -> JSONResponse:
         request.state.refusal = exc
-        challenge = f'{scheme} realm="{realm}"'
+        value = www_authenticate
         if exc.token_error:
-            challenge += ', error="invalid_token"'
+            value += ', error="invalid_token"'
         return problem(
             request,
             exc.status_code,
             exc.detail,
-            headers={"WWW-Authenticate": challenge} if exc.status_code == 401 else None,
+            headers={"WWW-Authenticate": value} if exc.status_code == 401 else None,
         )
 
     @app.exception_handler(PermissionDenied)
@@ -90,7 +108,10 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         request.state.refusal = exc
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        return problem(request, exc.status_code, detail, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem(request, exc.status_code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
