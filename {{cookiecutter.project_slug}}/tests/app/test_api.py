@@ -17,6 +17,15 @@ async def test_unknown_route_is_a_404_problem(service):
     assert response.json()["status"] == 404
 
 
+async def test_a_method_the_path_does_not_take_is_405_naming_every_method_it_does(service):
+    async with service.client() as client:
+        response = await client.delete("/v1/orders")
+
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
 IDENTITY_SOURCES = ["both", "edge_headers", "bearer_token"]
 
 
