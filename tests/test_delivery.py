@@ -16,6 +16,8 @@ from helpers import LEFTOVER_JINJA, TEMPLATE, bake, tree_fingerprint
 from test_generation import COMBINATIONS, EACH_CHOICE_AT_LEAST_ONCE, combination_id
 
 TOOLS = Path(sys.executable).parent
+# checkov has a venv of its own (scripts/ensure-checkov): its pins clash with the tools above.
+CHECKOV = TEMPLATE / ".venv-checkov" / "bin" / "checkov"
 CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 # The oldest Kubernetes still common in managed clusters, and the newest schemas shipped.
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
@@ -84,12 +86,47 @@ def kustomization_resources(project: Path) -> list[Path]:
     return [base / name for name in manifest(base / "kustomization.yaml")["resources"]]
 
 
-def kustomize(project: Path) -> list[dict]:
+def kustomize(project: Path, folder: str = "deploy/k8s") -> list[dict]:
     if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not on PATH, so `kubectl kustomize deploy/k8s` cannot run")
-    result = run("kubectl", "kustomize", "deploy/k8s", cwd=project)
+        pytest.skip(f"kubectl is not on PATH, so `kubectl kustomize {folder}` cannot run")
+    result = run("kubectl", "kustomize", folder, cwd=project)
     assert result.returncode == 0, result.stderr
     return [document for document in yaml.safe_load_all(result.stdout) if document]
+
+
+def checkov(target: Path, *arguments: str) -> list[dict]:
+    """checkov's report per framework, offline (no download of guidelines or policies)."""
+    assert CHECKOV.exists(), "checkov is not installed: run scripts/ensure-checkov"
+    result = run(
+        str(CHECKOV), "--directory", str(target), "--output", "json", "--skip-download",
+        "--soft-fail", *arguments, cwd=target,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    reports = json.loads(result.stdout)
+    return reports if isinstance(reports, list) else [reports]
+
+
+def checkov_results(reports: list[dict], outcome: str) -> list[tuple[str, ...]]:
+    """(framework, check, file, resource, reason) for each failed or skipped check."""
+    return sorted(
+        (
+            report["check_type"],
+            check["check_id"],
+            check["file_path"],
+            check["resource"],
+            check["check_result"].get("suppress_comment", ""),
+        )
+        for report in reports
+        for check in report["results"][f"{outcome}_checks"]
+    )
+
+
+def rendered_overlay(project: Path, destination: Path) -> Path:
+    """deploy/overlays/production as kubectl renders it, in a folder of its own."""
+    destination.mkdir()
+    documents = kustomize(project, "deploy/overlays/production")
+    (destination / "production.yaml").write_text(yaml.safe_dump_all(documents), encoding="utf-8")
+    return destination
 
 
 def assert_valid_for_kubernetes(resource: dict, version: str, source: str) -> None:
@@ -204,6 +241,69 @@ def test_kustomize_renders_the_base_into_valid_resources(baked, version):
         assert_valid_for_kubernetes(resource, version, "kubectl kustomize deploy/k8s")
 
 
+WAIVER = "the image digest is set by an overlay (deploy/overlays/production)"
+# Each appliance (its Terraform) once, and each pipeline.
+PIPELINE_AND_APPLIANCE = [
+    {"edge_appliance": appliance, "ci": ci}
+    for appliance, ci in zip(CHOICES["edge_appliance"], ["github", "gitlab"], strict=True)
+]
+
+
+@pytest.mark.parametrize("answers", PIPELINE_AND_APPLIANCE, ids=combination_id)
+def test_checkov_finds_nothing_in_the_generated_project(baked, answers):
+    """Every framework checkov knows: Kubernetes, kustomize (base and the production
+    overlay), Dockerfile, the pipeline, Terraform, secrets. One waiver, justified inline."""
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not on PATH, so checkov cannot render the kustomizations")
+    reports = checkov(baked(**answers))
+
+    assert checkov_results(reports, "failed") == []
+    deployment = "Deployment.orders-api.orders-api"
+    assert checkov_results(reports, "skipped") == [
+        ("kubernetes", "CKV_K8S_43", "/deploy/k8s/deployment.yaml", deployment, WAIVER),
+        ("kustomize", "CKV_K8S_43", "/deploy/k8s/kustomization.yaml", f"base:{deployment}", WAIVER),
+    ]
+    assert {"kubernetes", "kustomize", "dockerfile"} <= {r["check_type"] for r in reports}
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_production_overlay_renders_pinned_namespaced_and_valid(baked, version):
+    project = baked()
+    rendered = kustomize(project, "deploy/overlays/production")
+    (deployment,) = [r for r in rendered if r["kind"] == "Deployment"]
+    (image,) = [c["image"] for c in deployment["spec"]["template"]["spec"]["containers"]]
+
+    assert {resource["kind"] for resource in rendered} == BASE_KINDS | {"Namespace"}
+    assert {r["metadata"].get("namespace") for r in rendered if r["kind"] != "Namespace"} == {
+        "orders-api"
+    }
+    assert re.fullmatch(r"registry\.example\.com/orders-api@sha256:[0-9a-f]{64}", image)
+    assert "checkov.io/skip1" not in deployment["metadata"].get("annotations", {})
+    for resource in rendered:
+        assert_valid_for_kubernetes(resource, version, "deploy/overlays/production")
+
+
+def test_checkov_finds_nothing_in_the_rendered_production_overlay(baked, tmp_path):
+    reports = checkov(rendered_overlay(baked(), tmp_path / "rendered"), "--framework", "kubernetes")
+
+    assert checkov_results(reports, "failed") == []
+    assert checkov_results(reports, "skipped") == [], "the overlay lifts the base's waiver"
+    assert sum(report["summary"]["passed"] for report in reports) > 50
+
+
+def test_checkov_reports_an_overlay_that_pins_no_digest(baked, tmp_path):
+    """The base's waiver does not hide a missing digest in production: checkov can fail."""
+    project = tmp_path / "orders-api"
+    shutil.copytree(baked(), project)
+    overlay = project / "deploy" / "overlays" / "production" / "kustomization.yaml"
+    text = overlay.read_text(encoding="utf-8")
+    overlay.write_text(re.sub(r"\n +digest: sha256:0+\n", "\n", text), encoding="utf-8")
+
+    reports = checkov(rendered_overlay(project, tmp_path / "rendered"), "--framework", "kubernetes")
+
+    assert [finding[1] for finding in checkov_results(reports, "failed")] == ["CKV_K8S_43"]
+
+
 def test_schema_validation_refuses_a_misspelt_field():
     """strict=True rejects fields Kubernetes does not know, so a typo cannot pass."""
     with pytest.raises(kubernetes_validate.ValidationError):
@@ -295,12 +395,9 @@ def test_pods_are_locked_down(baked):
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert set(container["resources"]) == {"requests", "limits"}
-    assert [next(iter(source)) for source in container["envFrom"]] == [
-        "secretRef",
-        "configMapRef",
-    ]
-    assert container["envFrom"][0]["secretRef"]["optional"] is True
-    assert "env" not in container, "settings come from the ConfigMap, secrets from the Secret"
+    assert container["imagePullPolicy"] == "Always"
+    assert container["envFrom"] == [{"configMapRef": {"name": "orders-api-settings"}}]
+    assert "env" not in container, "settings come from the ConfigMap, and no secret is a variable"
 
 
 def test_service_keeps_the_edge_address_as_the_source(baked):
