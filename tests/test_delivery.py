@@ -416,13 +416,12 @@ def test_pre_commit_config_is_plain_yaml_with_local_hooks_from_the_dev_tools():
 
     assert not LEFTOVER_JINJA.search(text), "no Jinja: pre-commit and bots rewrite this file"
     assert repo["repo"] == "local"
-    assert {hook["language"] for hook in repo["hooks"]} == {"system"}
-    missing = [
-        hook["entry"].split()[0]
-        for hook in repo["hooks"]
-        if not (TOOLS / hook["entry"].split()[0]).exists()
-    ]
-    assert missing == [], "every hook runs a tool the dev extra installs"
+    assert {hook["language"] for hook in repo["hooks"]} == {"script"}
+    runners, tools = zip(*(hook["entry"].split()[:2] for hook in repo["hooks"]), strict=True)
+    assert set(runners) == {"scripts/dev-tool"}, "every hook finds its tool the same way"
+    assert [tool for tool in tools if not (TOOLS / tool).exists()] == [], (
+        "every hook runs a tool the dev extra installs"
+    )
     wanted = {
         "ruff-check",
         "ruff-format",
@@ -444,9 +443,12 @@ def test_every_combination_passes_the_generated_pre_commit_hooks(baked, tmp_path
     repository = tmp_path / "every-combination"
     for answers in COMBINATIONS + EACH_CHOICE_AT_LEAST_ONCE:
         shutil.copytree(baked(**answers), repository / combination_id(answers).replace(":", "="))
-    configs = {path.read_bytes() for path in repository.glob("*/.pre-commit-config.yaml")}
-    (config,) = configs
-    (repository / ".pre-commit-config.yaml").write_bytes(config)
+    for name in (".pre-commit-config.yaml", "scripts/dev-tool"):
+        (copy, *others) = {path.read_bytes() for path in repository.glob(f"*/{name}")}
+        assert not others, f"every project ships the same {name}"
+        (repository / name).parent.mkdir(exist_ok=True)
+        (repository / name).write_bytes(copy)
+    (repository / "scripts" / "dev-tool").chmod(0o755)
     environment = {
         **os.environ,
         "PATH": f"{TOOLS}{os.pathsep}{os.environ['PATH']}",
@@ -465,6 +467,39 @@ def test_every_combination_passes_the_generated_pre_commit_hooks(baked, tmp_path
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def committer(project: Path, home: Path) -> tuple[list[str], dict[str, str]]:
+    """git as an IDE's client runs it: no venv on PATH, none active, nothing downloadable."""
+    path = os.pathsep.join(dict.fromkeys([str(Path(shutil.which("git")).parent), "/bin"]))
+    assert shutil.which("ruff", path=path) is None, "the tools must not be on this PATH"
+    settings = ("user.name=template test", "user.email=test@example.invalid")
+    git = ["git", *(option for s in (*settings, "commit.gpgsign=false") for option in ("-c", s))]
+    environment = {"PATH": path, "HOME": str(home), "PRE_COMMIT_HOME": str(home / "pre-commit")}
+    return git, environment
+
+
+def test_a_commit_without_the_venv_on_path_runs_every_hook_from_dot_venv(baked, tmp_path):
+    """.venv holds the dev tools (here: the template's own venv, which has the same ones)."""
+    project = tmp_path / "orders-api"
+    shutil.copytree(baked(), project)
+    (project / ".venv").symlink_to(TOOLS.parent, target_is_directory=True)
+    git, environment = committer(project, tmp_path)
+    for command in (["git", "init", "-q", "-b", "main"], [str(TOOLS / "pre-commit"), "install"]):
+        assert run(*command, cwd=project, env=environment).returncode == 0
+    assert run("git", "add", "-A", cwd=project, env=environment).returncode == 0
+
+    clean = run(*git, "commit", "-m", "first", cwd=project, env=environment)
+    (project / "src" / "orders_api" / "stray.py").write_text("import os\n", encoding="utf-8")
+    run("git", "add", "-A", cwd=project, env=environment)
+    unclean = run(*git, "commit", "-m", "stray import", cwd=project, env=environment)
+
+    hooks_said = clean.stdout + clean.stderr
+    assert clean.returncode == 0, hooks_said
+    for hook in ("ruff check", "ruff format", "mypy (strict, src)", "detect private keys"):
+        assert re.search(rf"^{re.escape(hook)}\.+Passed$", hooks_said, re.MULTILINE), hook
+    assert unclean.returncode == 1, unclean.stdout + unclean.stderr
+    assert "F401" in unclean.stdout + unclean.stderr
 
 
 # --- Updating with cruft ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match
 
 from .authorization.permissions import PermissionDenied
 from .identity.errors import AuthenticationFailed, SigningKeysUnavailable
@@ -23,6 +23,7 @@ from .identity.errors import AuthenticationFailed, SigningKeysUnavailable
 logger = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 KEYS_UNAVAILABLE = "The identity provider's signing keys are unavailable; retry later."
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def problem(
@@ -53,15 +54,16 @@ def challenge(*, bearer_enabled: bool, realm: str) -> str:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method the path takes, for a 405's Allow (RFC 9110). Starlette names only
-    those of the first route on the path, and GET and POST on one path are two routes."""
-    methods = {
-        method
-        for route in request.app.router.routes
-        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE
-        for method in route.methods or ()
-    }
-    return ", ".join(sorted(methods))
+    """Every method the path takes, for a 405's Allow (RFC 9110), asked of the routes
+    themselves: Starlette names only those of the first route on the path, and GET and
+    POST on one path are two routes."""
+    routes = request.app.router.routes
+
+    def taken(method: str) -> bool:
+        asked = {**request.scope, "method": method}
+        return any(route.matches(asked)[0] is Match.FULL for route in routes)
+
+    return ", ".join(method for method in METHODS if taken(method))
 
 
 def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) -> None:
