@@ -16,6 +16,9 @@ TIMING_SENSITIVE = (
     "tests/evidence/test_token_cache.py",
     "tests/evidence/test_signing_keys.py",
     "tests/evidence/test_load.py",
+    # Not timed by design, but a fuzzer has request timeouts and Hypothesis health checks.
+    "tests/evidence/test_openapi_fuzz.py",
+    "tests/app/identity/test_bearer_tokens.py",
 )
 CPU_HOGS = 2
 COPIES = 2

@@ -16,6 +16,8 @@ from helpers import LEFTOVER_JINJA, TEMPLATE, bake, tree_fingerprint
 from test_generation import COMBINATIONS, EACH_CHOICE_AT_LEAST_ONCE, combination_id
 
 TOOLS = Path(sys.executable).parent
+# checkov has a venv of its own (scripts/ensure-checkov): its pins clash with the tools above.
+CHECKOV = TEMPLATE / ".venv-checkov" / "bin" / "checkov"
 CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 # The oldest Kubernetes still common in managed clusters, and the newest schemas shipped.
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
@@ -84,12 +86,47 @@ def kustomization_resources(project: Path) -> list[Path]:
     return [base / name for name in manifest(base / "kustomization.yaml")["resources"]]
 
 
-def kustomize(project: Path) -> list[dict]:
+def kustomize(project: Path, folder: str = "deploy/k8s") -> list[dict]:
     if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not on PATH, so `kubectl kustomize deploy/k8s` cannot run")
-    result = run("kubectl", "kustomize", "deploy/k8s", cwd=project)
+        pytest.skip(f"kubectl is not on PATH, so `kubectl kustomize {folder}` cannot run")
+    result = run("kubectl", "kustomize", folder, cwd=project)
     assert result.returncode == 0, result.stderr
     return [document for document in yaml.safe_load_all(result.stdout) if document]
+
+
+def checkov(target: Path, *arguments: str) -> list[dict]:
+    """checkov's report per framework, offline (no download of guidelines or policies)."""
+    assert CHECKOV.exists(), "checkov is not installed: run scripts/ensure-checkov"
+    result = run(
+        str(CHECKOV), "--directory", str(target), "--output", "json", "--skip-download",
+        "--soft-fail", *arguments, cwd=target,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    reports = json.loads(result.stdout)
+    return reports if isinstance(reports, list) else [reports]
+
+
+def checkov_results(reports: list[dict], outcome: str) -> list[tuple[str, ...]]:
+    """(framework, check, file, resource, reason) for each failed or skipped check."""
+    return sorted(
+        (
+            report["check_type"],
+            check["check_id"],
+            check["file_path"],
+            check["resource"],
+            check["check_result"].get("suppress_comment", ""),
+        )
+        for report in reports
+        for check in report["results"][f"{outcome}_checks"]
+    )
+
+
+def rendered_overlay(project: Path, destination: Path) -> Path:
+    """deploy/overlays/production as kubectl renders it, in a folder of its own."""
+    destination.mkdir()
+    documents = kustomize(project, "deploy/overlays/production")
+    (destination / "production.yaml").write_text(yaml.safe_dump_all(documents), encoding="utf-8")
+    return destination
 
 
 def assert_valid_for_kubernetes(resource: dict, version: str, source: str) -> None:
@@ -204,6 +241,69 @@ def test_kustomize_renders_the_base_into_valid_resources(baked, version):
         assert_valid_for_kubernetes(resource, version, "kubectl kustomize deploy/k8s")
 
 
+WAIVER = "the image digest is set by an overlay (deploy/overlays/production)"
+# Each appliance (its Terraform) once, and each pipeline.
+PIPELINE_AND_APPLIANCE = [
+    {"edge_appliance": appliance, "ci": ci}
+    for appliance, ci in zip(CHOICES["edge_appliance"], ["github", "gitlab"], strict=True)
+]
+
+
+@pytest.mark.parametrize("answers", PIPELINE_AND_APPLIANCE, ids=combination_id)
+def test_checkov_finds_nothing_in_the_generated_project(baked, answers):
+    """Every framework checkov knows: Kubernetes, kustomize (base and the production
+    overlay), Dockerfile, the pipeline, Terraform, secrets. One waiver, justified inline."""
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not on PATH, so checkov cannot render the kustomizations")
+    reports = checkov(baked(**answers))
+
+    assert checkov_results(reports, "failed") == []
+    deployment = "Deployment.orders-api.orders-api"
+    assert checkov_results(reports, "skipped") == [
+        ("kubernetes", "CKV_K8S_43", "/deploy/k8s/deployment.yaml", deployment, WAIVER),
+        ("kustomize", "CKV_K8S_43", "/deploy/k8s/kustomization.yaml", f"base:{deployment}", WAIVER),
+    ]
+    assert {"kubernetes", "kustomize", "dockerfile"} <= {r["check_type"] for r in reports}
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_production_overlay_renders_pinned_namespaced_and_valid(baked, version):
+    project = baked()
+    rendered = kustomize(project, "deploy/overlays/production")
+    (deployment,) = [r for r in rendered if r["kind"] == "Deployment"]
+    (image,) = [c["image"] for c in deployment["spec"]["template"]["spec"]["containers"]]
+
+    assert {resource["kind"] for resource in rendered} == BASE_KINDS | {"Namespace"}
+    assert {r["metadata"].get("namespace") for r in rendered if r["kind"] != "Namespace"} == {
+        "orders-api"
+    }
+    assert re.fullmatch(r"registry\.example\.com/orders-api@sha256:[0-9a-f]{64}", image)
+    assert "checkov.io/skip1" not in deployment["metadata"].get("annotations", {})
+    for resource in rendered:
+        assert_valid_for_kubernetes(resource, version, "deploy/overlays/production")
+
+
+def test_checkov_finds_nothing_in_the_rendered_production_overlay(baked, tmp_path):
+    reports = checkov(rendered_overlay(baked(), tmp_path / "rendered"), "--framework", "kubernetes")
+
+    assert checkov_results(reports, "failed") == []
+    assert checkov_results(reports, "skipped") == [], "the overlay lifts the base's waiver"
+    assert sum(report["summary"]["passed"] for report in reports) > 50
+
+
+def test_checkov_reports_an_overlay_that_pins_no_digest(baked, tmp_path):
+    """The base's waiver does not hide a missing digest in production: checkov can fail."""
+    project = tmp_path / "orders-api"
+    shutil.copytree(baked(), project)
+    overlay = project / "deploy" / "overlays" / "production" / "kustomization.yaml"
+    text = overlay.read_text(encoding="utf-8")
+    overlay.write_text(re.sub(r"\n +digest: sha256:0+\n", "\n", text), encoding="utf-8")
+
+    reports = checkov(rendered_overlay(project, tmp_path / "rendered"), "--framework", "kubernetes")
+
+    assert [finding[1] for finding in checkov_results(reports, "failed")] == ["CKV_K8S_43"]
+
+
 def test_schema_validation_refuses_a_misspelt_field():
     """strict=True rejects fields Kubernetes does not know, so a typo cannot pass."""
     with pytest.raises(kubernetes_validate.ValidationError):
@@ -295,12 +395,9 @@ def test_pods_are_locked_down(baked):
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert set(container["resources"]) == {"requests", "limits"}
-    assert [next(iter(source)) for source in container["envFrom"]] == [
-        "secretRef",
-        "configMapRef",
-    ]
-    assert container["envFrom"][0]["secretRef"]["optional"] is True
-    assert "env" not in container, "settings come from the ConfigMap, secrets from the Secret"
+    assert container["imagePullPolicy"] == "Always"
+    assert container["envFrom"] == [{"configMapRef": {"name": "orders-api-settings"}}]
+    assert "env" not in container, "settings come from the ConfigMap, and no secret is a variable"
 
 
 def test_service_keeps_the_edge_address_as_the_source(baked):
@@ -319,13 +416,12 @@ def test_pre_commit_config_is_plain_yaml_with_local_hooks_from_the_dev_tools():
 
     assert not LEFTOVER_JINJA.search(text), "no Jinja: pre-commit and bots rewrite this file"
     assert repo["repo"] == "local"
-    assert {hook["language"] for hook in repo["hooks"]} == {"system"}
-    missing = [
-        hook["entry"].split()[0]
-        for hook in repo["hooks"]
-        if not (TOOLS / hook["entry"].split()[0]).exists()
-    ]
-    assert missing == [], "every hook runs a tool the dev extra installs"
+    assert {hook["language"] for hook in repo["hooks"]} == {"script"}
+    runners, tools = zip(*(hook["entry"].split()[:2] for hook in repo["hooks"]), strict=True)
+    assert set(runners) == {"scripts/dev-tool"}, "every hook finds its tool the same way"
+    assert [tool for tool in tools if not (TOOLS / tool).exists()] == [], (
+        "every hook runs a tool the dev extra installs"
+    )
     wanted = {
         "ruff-check",
         "ruff-format",
@@ -347,9 +443,12 @@ def test_every_combination_passes_the_generated_pre_commit_hooks(baked, tmp_path
     repository = tmp_path / "every-combination"
     for answers in COMBINATIONS + EACH_CHOICE_AT_LEAST_ONCE:
         shutil.copytree(baked(**answers), repository / combination_id(answers).replace(":", "="))
-    configs = {path.read_bytes() for path in repository.glob("*/.pre-commit-config.yaml")}
-    (config,) = configs
-    (repository / ".pre-commit-config.yaml").write_bytes(config)
+    for name in (".pre-commit-config.yaml", "scripts/dev-tool"):
+        (copy, *others) = {path.read_bytes() for path in repository.glob(f"*/{name}")}
+        assert not others, f"every project ships the same {name}"
+        (repository / name).parent.mkdir(exist_ok=True)
+        (repository / name).write_bytes(copy)
+    (repository / "scripts" / "dev-tool").chmod(0o755)
     environment = {
         **os.environ,
         "PATH": f"{TOOLS}{os.pathsep}{os.environ['PATH']}",
@@ -368,6 +467,39 @@ def test_every_combination_passes_the_generated_pre_commit_hooks(baked, tmp_path
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def committer(project: Path, home: Path) -> tuple[list[str], dict[str, str]]:
+    """git as an IDE's client runs it: no venv on PATH, none active, nothing downloadable."""
+    path = os.pathsep.join(dict.fromkeys([str(Path(shutil.which("git")).parent), "/bin"]))
+    assert shutil.which("ruff", path=path) is None, "the tools must not be on this PATH"
+    settings = ("user.name=template test", "user.email=test@example.invalid")
+    git = ["git", *(option for s in (*settings, "commit.gpgsign=false") for option in ("-c", s))]
+    environment = {"PATH": path, "HOME": str(home), "PRE_COMMIT_HOME": str(home / "pre-commit")}
+    return git, environment
+
+
+def test_a_commit_without_the_venv_on_path_runs_every_hook_from_dot_venv(baked, tmp_path):
+    """.venv holds the dev tools (here: the template's own venv, which has the same ones)."""
+    project = tmp_path / "orders-api"
+    shutil.copytree(baked(), project)
+    (project / ".venv").symlink_to(TOOLS.parent, target_is_directory=True)
+    git, environment = committer(project, tmp_path)
+    for command in (["git", "init", "-q", "-b", "main"], [str(TOOLS / "pre-commit"), "install"]):
+        assert run(*command, cwd=project, env=environment).returncode == 0
+    assert run("git", "add", "-A", cwd=project, env=environment).returncode == 0
+
+    clean = run(*git, "commit", "-m", "first", cwd=project, env=environment)
+    (project / "src" / "orders_api" / "stray.py").write_text("import os\n", encoding="utf-8")
+    run("git", "add", "-A", cwd=project, env=environment)
+    unclean = run(*git, "commit", "-m", "stray import", cwd=project, env=environment)
+
+    hooks_said = clean.stdout + clean.stderr
+    assert clean.returncode == 0, hooks_said
+    for hook in ("ruff check", "ruff format", "mypy (strict, src)", "detect private keys"):
+        assert re.search(rf"^{re.escape(hook)}\.+Passed$", hooks_said, re.MULTILINE), hook
+    assert unclean.returncode == 1, unclean.stdout + unclean.stderr
+    assert "F401" in unclean.stdout + unclean.stderr
 
 
 # --- Updating with cruft ----------------------------------------------------------------

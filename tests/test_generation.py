@@ -4,6 +4,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -170,36 +171,43 @@ def test_combination_ships_its_appliance_config_and_passes_the_contract_tests(ba
 
 @pytest.mark.slow
 def test_default_project_installs_into_a_fresh_venv_and_passes_its_own_checks(tmp_path):
-    """What a user does first: install with the dev extra, lint (ruff, mypy), test, commit.
+    """What a user does first, as the README says: a venv in .venv with the dev extra, lint
+    (ruff, mypy), test, then `git init -b main` and a commit through the pre-commit hooks.
 
-    The commit step is pre-commit's hooks over every file, run from the venv's own tools
-    with nothing to download: PRE_COMMIT_HOME is empty and the hooks are local.
+    The commit runs as an IDE's git client would: the venv neither active nor on PATH.
+    Nothing is downloaded then: PRE_COMMIT_HOME is empty and the hooks are local.
     """
     project = bake(tmp_path / "out")
-    venv = tmp_path / "venv"
+    venv = project / ".venv"
     python = str(venv / "bin" / "python")
-    environment = {
-        **os.environ,
-        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-    }
 
-    def run(*command: str) -> None:
+    def run(*command: str, env: dict | None = None) -> subprocess.CompletedProcess:
         result = subprocess.run(
             command,
             cwd=project,
-            env=environment,
+            env=env,
             capture_output=True,
             text=True,
             timeout=900,
             check=False,
         )
         assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}{result.stderr}"
+        return result
 
     run(sys.executable, "-m", "venv", str(venv))
     run(python, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
     run("make", f"PYTHON={python}", "lint")
     run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider")
-    run("git", "init", "--quiet")
+    run("git", "init", "--quiet", "-b", "main")
+    run(str(venv / "bin" / "pre-commit"), "install")
     run("git", "add", "--all")
-    run(str(venv / "bin" / "pre-commit"), "run", "--all-files", "--show-diff-on-failure")
+    without_venv = {
+        "PATH": os.pathsep.join(dict.fromkeys([os.path.dirname(shutil.which("git")), "/bin"])),
+        "HOME": str(tmp_path),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+    settings = ["user.name=t", "user.email=t@example.invalid", "commit.gpgsign=false"]
+    config = [option for setting in settings for option in ("-c", setting)]
+    commit = run("git", *config, "commit", "--quiet", "-m", "first", env=without_venv)
+
+    assert "mypy (strict, src)" in commit.stdout + commit.stderr

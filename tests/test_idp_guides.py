@@ -87,6 +87,17 @@ def test_idp_guide_names_the_issuer_and_audience_of_env_example(baked, answers):
 
 
 @pytest.mark.parametrize("answers", WITH_TOKENS, ids=map(answers_id, WITH_TOKENS))
+def test_idp_guide_says_to_drop_the_loopback_key_url_of_env_example(baked, answers):
+    project = baked(**answers)
+    jwks_url = env_example(project)["OIDC_JWKS_URL"]
+    text = guide_text(project)
+
+    assert jwks_url.startswith("http://127.0.0.1:")
+    assert f"`{jwks_url}`" in text
+    assert "Delete it when you put in your tenant's values" in text
+
+
+@pytest.mark.parametrize("answers", WITH_TOKENS, ids=map(answers_id, WITH_TOKENS))
 def test_idp_guide_documents_every_token_setting(baked, answers):
     text = guide_text(baked(**answers))
 

@@ -10,7 +10,7 @@ from .api.deps import AuthenticatedRoute
 from .api.routes import admin, health, lab, me, orders
 from .audit import AuditMiddleware
 from .audit_shipping import audit_logger
-from .openapi import ServiceApp, security_schemes
+from .openapi import ServiceApp, accepted_identity
 from .problems import install_problem_handlers
 from .services import build_services
 from .settings import Settings
@@ -22,7 +22,7 @@ def create_app(
     """Raise SettingsError (naming the setting or role-map entry) if anything is unusable."""
     services = build_services(settings, jwks_transport)
     app = ServiceApp(
-        security_schemes=security_schemes(settings, services.edge_rules),
+        identity=accepted_identity(settings, services.edge_rules, realm=PROJECT_SLUG),
         title=PROJECT_NAME,
         description=DESCRIPTION,
         version=__version__,

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from .authorization.permissions import PermissionDenied
 from .identity.errors import AuthenticationFailed, SigningKeysUnavailable
@@ -22,6 +23,7 @@ from .identity.errors import AuthenticationFailed, SigningKeysUnavailable
 logger = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 KEYS_UNAVAILABLE = "The identity provider's signing keys are unavailable; retry later."
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def problem(
@@ -46,20 +48,38 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
+def challenge(*, bearer_enabled: bool, realm: str) -> str:
+    """A 401's WWW-Authenticate value (RFC 9110), before any error parameter."""
+    return f'{"Bearer" if bearer_enabled else "EdgeIdentity"} realm="{realm}"'
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path takes, for a 405's Allow (RFC 9110), asked of the routes
+    themselves: Starlette names only those of the first route on the path, and GET and
+    POST on one path are two routes."""
+    routes = request.app.router.routes
+
+    def taken(method: str) -> bool:
+        asked = {**request.scope, "method": method}
+        return any(route.matches(asked)[0] is Match.FULL for route in routes)
+
+    return ", ".join(method for method in METHODS if taken(method))
+
+
 def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) -> None:
-    scheme = "Bearer" if bearer_enabled else "EdgeIdentity"
+    www_authenticate = challenge(bearer_enabled=bearer_enabled, realm=realm)
 
     @app.exception_handler(AuthenticationFailed)
     async def unauthenticated(request: Request, exc: AuthenticationFailed) -> JSONResponse:
         request.state.refusal = exc
-        challenge = f'{scheme} realm="{realm}"'
+        value = www_authenticate
         if exc.token_error:
-            challenge += ', error="invalid_token"'
+            value += ', error="invalid_token"'
         return problem(
             request,
             exc.status_code,
             exc.detail,
-            headers={"WWW-Authenticate": challenge} if exc.status_code == 401 else None,
+            headers={"WWW-Authenticate": value} if exc.status_code == 401 else None,
         )
 
     @app.exception_handler(PermissionDenied)
@@ -90,7 +110,10 @@ def install_problem_handlers(app: FastAPI, *, bearer_enabled: bool, realm: str) 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         request.state.refusal = exc
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        return problem(request, exc.status_code, detail, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": allowed_methods(request)}
+        return problem(request, exc.status_code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -36,8 +36,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 class PrincipalDependency(SecurityBase):
     """Authenticates the request once and grants it its roles. Being a security scheme,
-    it also makes FastAPI mark every route that uses it in OpenAPI (openapi.py names the
-    real schemes), at no extra per-request cost."""
+    it also makes FastAPI mark every route that uses it in OpenAPI (openapi.py puts how
+    identity arrives, and the refusals, in its place), at no extra per-request cost."""
 
     def __init__(self) -> None:
         self.model = APIKey.model_validate({"in": APIKeyIn.header, "name": "identity"})

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException
 
 from ...identity.principal import Principal
+from ...openapi import problem_answer
 from ...orders import Order, OrderIn
 from ..deps import AuthenticatedRoute, ServicesDep, require_permissions
 
@@ -21,11 +22,18 @@ async def list_orders(services: ServicesDep, principal: CanRead) -> list[Order]:
     return services.orders.all()
 
 
-@router.get("/{order_id}", summary="Read one order")
+NO_SUCH_ORDER = "No such order."
+
+
+@router.get(
+    "/{order_id}",
+    summary="Read one order",
+    responses={404: problem_answer(404, "No order has this id.", NO_SUCH_ORDER)},
+)
 async def read_order(order_id: int, services: ServicesDep, principal: CanRead) -> Order:
     order = services.orders.get(order_id)
     if order is None:
-        raise HTTPException(status_code=404, detail="No such order.")
+        raise HTTPException(status_code=404, detail=NO_SUCH_ORDER)
     return order
 
 
