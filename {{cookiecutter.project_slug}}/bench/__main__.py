@@ -1,9 +1,11 @@
 """python -m bench: per-request cost of each identity path, as ratios to an open endpoint.
 
-In-process: the ASGI app is called directly (no network, no client), so the numbers are
-the app's own cost. Under uvicorn: the app runs in a second process on loopback and a
-small keep-alive client with many connections in flight measures requests per second and
-latency. Bounded in time; prints numbers and asserts nothing.
+Every scenario asks for GET /v1/me: the real app for the identity paths, and two copies
+of it whose /v1/me is open (see scenario.py). In-process: the ASGI apps are called
+directly (no network, no client), so the numbers are the app's own cost. Under uvicorn:
+each app runs in a process of its own on loopback and a small keep-alive client with many
+connections in flight measures requests per second and latency. Bounded in time; prints
+numbers and asserts nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +15,24 @@ import asyncio
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .scenario import PATHS, SCENARIOS, bench_app, fake_idp, request_headers, save_key
+from .scenario import (
+    APP_KINDS,
+    SCENARIOS,
+    bench_app,
+    bench_apps,
+    fake_idp,
+    request_headers,
+    save_key,
+)
+
+PATH = "/v1/me"
 
 TARGETS = {  # (in-process cost at most, uvicorn requests/s at least), as ratios to open
     "edge headers": (1.10, 0.93),
@@ -50,22 +63,22 @@ async def call(app, path: str, headers: list) -> int:
     return status
 
 
-async def in_process(app, headers: dict, requests: int, rounds: int) -> dict[str, float]:
-    """Microseconds per request, best round of each scenario (rounds interleaved)."""
-    best = dict.fromkeys(SCENARIOS, float("inf"))
+async def in_process(apps: dict, headers: dict, requests: int, rounds: int) -> dict[str, float]:
+    """Microseconds per request, the median of each scenario's rounds (rounds interleaved)."""
     for name in SCENARIOS:
-        status = await call(app, PATHS[name], headers[name][0])
+        status = await call(apps[name], PATH, headers[name][0])
         if status != 200:
             raise RuntimeError(f"{name}: the app answered {status}, not 200")
+    timings: dict[str, list[float]] = {name: [] for name in SCENARIOS}
     for round_ in range(rounds):
         for name in SCENARIOS:
             variants = headers[name]
             first = round_ * requests
             started = time.perf_counter()
             for n in range(first, first + requests):
-                await call(app, PATHS[name], variants[n % len(variants)])
-            best[name] = min(best[name], (time.perf_counter() - started) / requests * 1e6)
-    return best
+                await call(apps[name], PATH, variants[n % len(variants)])
+            timings[name].append((time.perf_counter() - started) / requests * 1e6)
+    return {name: statistics.median(rounds_) for name, rounds_ in timings.items()}
 
 
 async def load(port: int, path: str, variants: list, seconds: float, connections: int) -> dict:
@@ -97,6 +110,7 @@ async def load(port: int, path: str, variants: list, seconds: float, connections
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
     return {
+        "requests": len(latencies),
         "rps": len(latencies) / elapsed,
         "p50": ordered[len(ordered) // 2] * 1000,
         "p99": ordered[int(len(ordered) * 0.99)] * 1000,
@@ -120,39 +134,74 @@ def wait_until_listening(port: int, timeout: float = 30) -> None:
     raise RuntimeError("the benchmark server did not start")
 
 
-def under_uvicorn(key_file: Path, headers: dict, seconds: float, connections: int) -> dict:
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "bench.server", str(port), str(key_file)],
-        cwd=Path(__file__).resolve().parents[1],
-    )
+def _starting_at(variants: list, n: int) -> list:
+    """The variants from the n-th on (cycling), so fresh tokens are not sent twice."""
+    n %= len(variants)
+    return variants[n:] + variants[:n]
+
+
+def under_uvicorn(
+    key_file: Path, headers: dict, seconds: float, connections: int, rounds: int
+) -> dict:
+    """Requests/s and latency of each scenario, the median of its rounds (interleaved)."""
+    ports = {kind: free_port() for kind in set(APP_KINDS.values())}
+    servers = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "bench.server", str(port), str(key_file), kind],
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        for kind, port in ports.items()
+    ]
     try:
-        wait_until_listening(port)
-        results = {}
+        for port in ports.values():
+            wait_until_listening(port)
         for name in SCENARIOS:
-            asyncio.run(load(port, PATHS[name], headers[name][:1], 0.3, connections))  # warm
-            results[name] = asyncio.run(
-                load(port, PATHS[name], headers[name], seconds, connections)
-            )
-        return results
+            asyncio.run(load(ports[APP_KINDS[name]], PATH, headers[name][:1], 0.3, connections))
+        samples: dict[str, list[dict]] = {name: [] for name in SCENARIOS}
+        sent = dict.fromkeys(SCENARIOS, 1)
+        for _ in range(rounds):
+            for name in SCENARIOS:
+                variants = _starting_at(headers[name], sent[name])
+                port = ports[APP_KINDS[name]]
+                result = asyncio.run(load(port, PATH, variants, seconds / rounds, connections))
+                sent[name] += result["requests"]
+                samples[name].append(result)
+        return {
+            name: {key: statistics.median(r[key] for r in results) for key in ("rps", "p50", "p99")}
+            for name, results in samples.items()
+        }
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=10)
 
 
-async def audit_line_cost(app, plain_app, requests: int, rounds: int) -> float:
-    """Microseconds the audit middleware adds to the open route (best rounds, interleaved)."""
-    best = {"with": float("inf"), "without": float("inf")}
+class EmptyMiddleware:
+    """A pure ASGI middleware that does nothing: what any middleware layer costs."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.app(scope, receive, send)
+
+
+async def audit_line_cost(apps: dict, requests: int, rounds: int) -> dict[str, float]:
+    """Microseconds the audit middleware, and an empty middleware in its place, add to the
+    open route (medians, rounds interleaved)."""
+    timings: dict[str, list[float]] = {label: [] for label in apps}
     for _ in range(rounds):
-        for label, target in (("with", app), ("without", plain_app)):
+        for label, target in apps.items():
             started = time.perf_counter()
             for _ in range(requests):
-                await call(target, PATHS["open endpoint"], [])
-            best[label] = min(best[label], (time.perf_counter() - started) / requests * 1e6)
-    return best["with"] - best["without"]
+                await call(target, PATH, [])
+            timings[label].append((time.perf_counter() - started) / requests * 1e6)
+    without = statistics.median(timings["without"])
+    return {label: statistics.median(timings[label]) - without for label in ("audit", "empty")}
 
 
-def report(cost: dict, served: dict | None, audit_us: float) -> None:
+def report(cost: dict, served: dict | None, layers: dict[str, float]) -> None:
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
@@ -173,8 +222,9 @@ def report(cost: dict, served: dict | None, audit_us: float) -> None:
             )
         print(line)
     print(
-        f"audit line (open route with vs without the audit middleware): {audit_us:.1f} us"
-        f" per request, target <= {AUDIT_LINE_TARGET_US:.0f} us"
+        f"audit line (open route with vs without the audit middleware): {layers['audit']:.1f} us"
+        f" per request, target <= {AUDIT_LINE_TARGET_US:.0f} us;"
+        f" an empty middleware in its place: {layers['empty']:.1f} us"
     )
 
 
@@ -185,8 +235,10 @@ def _target(sign: str, value: float | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--requests", type=int, default=2000, help="in-process requests per round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=3.0, help="load time per path")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--seconds", type=float, default=3.0, help="load time per path, over all rounds"
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--in-process-only", action="store_true")
     options = parser.parse_args()
@@ -195,17 +247,24 @@ def main() -> None:
         key_file = Path(folder) / "idp-key.pem"
         save_key(key_file)
         idp = fake_idp(key_file)
-        app, settings = bench_app(idp)
-        fresh = options.requests * (options.rounds + 1) + (0 if options.in_process_only else 4000)
+        apps = bench_apps(idp)
+        fresh = options.requests * (options.rounds + 1) + (0 if options.in_process_only else 8000)
         print(f"minting {fresh} tokens ...", flush=True)
-        headers = request_headers(settings, idp, fresh_tokens=fresh)
-        cost = asyncio.run(in_process(app, headers, options.requests, options.rounds))
-        plain_app, _ = bench_app(idp, audit=False)
-        audit_us = asyncio.run(audit_line_cost(app, plain_app, options.requests, options.rounds))
+        headers = request_headers(idp, fresh_tokens=fresh)
+        cost = asyncio.run(in_process(apps, headers, options.requests, options.rounds))
+        layers = {
+            "audit": apps["open endpoint"],
+            "empty": bench_app(idp, "open", audit=False),
+            "without": bench_app(idp, "open", audit=False),
+        }
+        layers["empty"].add_middleware(EmptyMiddleware)
+        layer_us = asyncio.run(audit_line_cost(layers, options.requests, options.rounds))
         served = None
         if not options.in_process_only:
-            served = under_uvicorn(key_file, headers, options.seconds, options.connections)
-        report(cost, served, audit_us)
+            served = under_uvicorn(
+                key_file, headers, options.seconds, options.connections, options.rounds
+            )
+        report(cost, served, layer_us)
 
 
 if __name__ == "__main__":

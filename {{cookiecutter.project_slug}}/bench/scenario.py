@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.routing import BaseRoute, Match
 from tests.support.fake_idp import CLIENT_IDS, FakeIdp, rsa_key
 
+from {{ cookiecutter.package_name }}.api.deps import AuthenticatedRoute
 from {{ cookiecutter.package_name }}.api.routes.me import Me, me
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.audit import AuditMiddleware
@@ -28,6 +30,13 @@ SCENARIOS = (
     "bearer, same token",
     "bearer, fresh token",
 )
+APP_KINDS = {  # which app each scenario is sent to; every one asks for GET /v1/me
+    "open endpoint": "open",
+    "open + 1 dependency": "open + 1 dependency",
+    "edge headers": "authenticated",
+    "bearer, same token": "authenticated",
+    "bearer, fresh token": "authenticated",
+}
 
 
 def save_key(path: Path) -> None:
@@ -62,15 +71,28 @@ async def fixed_principal() -> Principal:
 FixedPrincipal = Annotated[Principal, Depends(fixed_principal)]
 
 
-def bench_app(idp: FakeIdp, *, audit: bool = True) -> tuple[FastAPI, Settings]:
-    """The real app with both sources on, plus open routes running /v1/me's handler for
-    a fixed principal, without and with one (trivial) FastAPI dependency: the floor that
-    any dependency-injected check pays, so the table separates it from our own cost.
-    ``audit=False`` leaves the audit middleware out, to measure the audit line's cost."""
-    quiet = logging.getLogger("{{ cookiecutter.package_name }}.audit")
-    quiet.handlers = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115
-    quiet.propagate = False
-    settings = Settings(
+def open_me_router(*, with_dependency: bool) -> APIRouter:
+    """/v1/me's own handler for a fixed principal, without authentication: handed over
+    directly, or through one trivial FastAPI dependency (the floor that any
+    dependency-injected check pays, so the table separates it from our own cost)."""
+    router = APIRouter(prefix="/v1", route_class=AuthenticatedRoute)
+    if with_dependency:
+
+        @router.get("/me")
+        async def open_with_dependency(principal: FixedPrincipal) -> Me:
+            return await me(principal)
+
+    else:
+
+        @router.get("/me")
+        async def open_endpoint() -> Me:
+            return await me(FIXED_PRINCIPAL)
+
+    return router
+
+
+def bench_settings(idp: FakeIdp) -> Settings:
+    return Settings(
         identity_source="both",
         trusted_edge_networks="127.0.0.1/32",
         idp=idp.idp,
@@ -79,28 +101,45 @@ def bench_app(idp: FakeIdp, *, audit: bool = True) -> tuple[FastAPI, Settings]:
         oidc_client_ids=CLIENT_IDS.get(idp.idp, ""),
         role_map_file=ROLE_MAP,
     )
-    app = create_app(settings, jwks_transport=idp.transport())
+
+
+def bench_app(idp: FakeIdp, kind: str = "authenticated", *, audit: bool = True) -> FastAPI:
+    """The real app with both identity sources on. For the two open kinds, an open router
+    serves /v1/me from the place in the route table where the real one was, so every kind
+    finds /v1/me at the same cost. ``audit=False`` leaves the audit middleware out, to
+    measure the audit line's cost."""
+    quiet = logging.getLogger(AuditMiddleware.__module__)
+    quiet.handlers = [logging.StreamHandler(open(os.devnull, "w"))]  # noqa: SIM115
+    quiet.propagate = False
+    app = create_app(bench_settings(idp), jwks_transport=idp.transport())
+    if kind != "authenticated":
+        routes = app.router.routes
+        app.include_router(open_me_router(with_dependency=kind == "open + 1 dependency"))
+        replacement = routes.pop()
+        routes[routes.index(_serving_v1_me(routes))] = replacement
     if not audit:
         app.user_middleware = [m for m in app.user_middleware if m.cls is not AuditMiddleware]
+    return app
 
-    @app.get("/bench/open")
-    async def open_endpoint() -> Me:
-        return await me(FIXED_PRINCIPAL)
 
-    @app.get("/bench/dependency")
-    async def open_with_dependency(principal: FixedPrincipal) -> Me:
-        return await me(principal)
+def _serving_v1_me(routes: list[BaseRoute]) -> BaseRoute:
+    scope = {"type": "http", "method": "GET", "path": "/v1/me", "root_path": ""}
+    return next(route for route in routes if route.matches(scope)[0] is Match.FULL)
 
-    return app, settings
+
+def bench_apps(idp: FakeIdp) -> dict[str, FastAPI]:
+    """For each scenario, the app it is sent to (one of each kind)."""
+    apps = {kind: bench_app(idp, kind) for kind in set(APP_KINDS.values())}
+    return {name: apps[APP_KINDS[name]] for name in SCENARIOS}
 
 
 def mapped_group() -> str:
     return next(group for group, roles in RoleMap.load(ROLE_MAP).groups.items() if roles)
 
 
-def request_headers(settings: Settings, idp: FakeIdp, fresh_tokens: int) -> dict[str, list]:
+def request_headers(idp: FakeIdp, fresh_tokens: int) -> dict[str, list]:
     """For each scenario, a list of header lists; requests cycle through it."""
-    rules = edge_header_rules(settings)
+    rules = edge_header_rules(bench_settings(idp))
     group = mapped_group()
     same = idp.token(groups=[group])
     fresh = [idp.token(groups=[group], jti=f"bench-{n}") for n in range(fresh_tokens)]
@@ -111,12 +150,3 @@ def request_headers(settings: Settings, idp: FakeIdp, fresh_tokens: int) -> dict
         "bearer, same token": [[("authorization", f"Bearer {same}")]],
         "bearer, fresh token": [[("authorization", f"Bearer {token}")] for token in fresh],
     }
-
-
-PATHS = {
-    "open endpoint": "/bench/open",
-    "open + 1 dependency": "/bench/dependency",
-    "edge headers": "/v1/me",
-    "bearer, same token": "/v1/me",
-    "bearer, fresh token": "/v1/me",
-}

@@ -1,4 +1,4 @@
-"""The benchmark's server process: the bench app under uvicorn on loopback."""
+"""A benchmark server process: one kind of bench app under uvicorn on loopback."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from .scenario import bench_app, fake_idp
 
 
 def main() -> None:
-    port, key_file = int(sys.argv[1]), Path(sys.argv[2])
-    app, _ = bench_app(fake_idp(key_file))
+    port, key_file, kind = int(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    app = bench_app(fake_idp(key_file), kind)
     uvicorn.run(
         app, host="127.0.0.1", port=port, proxy_headers=False, access_log=False, log_level="warning"
     )

@@ -18,7 +18,6 @@ import os
 import re
 import time
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,7 +29,7 @@ from .peer import EdgeNetworks
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 # One encoder for every line: json.dumps with options builds a new one per call.
-_encode = json.JSONEncoder(separators=(",", ":")).encode
+_encode = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 class AuditMiddleware:
@@ -56,16 +55,14 @@ class AuditMiddleware:
         state = scope.setdefault("state", {})
         request_id, request_id_source = self._request_id(scope, peer.from_edge)
         state["request_id"] = request_id
+        request_id_header = (b"x-request-id", request_id.encode())
         status = 0
 
         async def send_with_request_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
+                message["headers"] = [*message.get("headers", ()), request_id_header]
             await send(message)
 
         crashed = False
@@ -76,6 +73,9 @@ class AuditMiddleware:
             crashed = True
             raise
         finally:
+            principal: Principal | None = state.get("principal")
+            refusal: Exception | None = state.get("refusal")
+            decision, reason = _decision(principal, refusal, crashed)
             line = {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "request_id": request_id,
@@ -85,7 +85,13 @@ class AuditMiddleware:
                 "peer": peer.address,
                 "client": peer.client,
                 "status": 500 if crashed else status,
-                **_outcome(state.get("principal"), state.get("refusal"), crashed),
+                "subject": principal.subject if principal else None,
+                "auth_source": principal.auth_source if principal else None,
+                "groups": sorted(principal.groups) if principal else [],
+                "roles": sorted(principal.roles) if principal else [],
+                "decision": decision,
+                "reason": reason,
+                "spoofing": isinstance(refusal, AuthenticationFailed) and refusal.spoofing,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             }
             self._write(_encode(line))
@@ -109,21 +115,6 @@ class AuditMiddleware:
                     if REQUEST_ID.match(candidate):
                         return candidate, "edge"
         return os.urandom(16).hex(), "app"
-
-
-def _outcome(
-    principal: Principal | None, refusal: Exception | None, crashed: bool
-) -> dict[str, Any]:
-    decision, reason = _decision(principal, refusal, crashed)
-    return {
-        "subject": principal.subject if principal else None,
-        "auth_source": principal.auth_source if principal else None,
-        "groups": sorted(principal.groups) if principal else [],
-        "roles": sorted(principal.roles) if principal else [],
-        "decision": decision,
-        "reason": reason,
-        "spoofing": isinstance(refusal, AuthenticationFailed) and refusal.spoofing,
-    }
 
 
 def _decision(
