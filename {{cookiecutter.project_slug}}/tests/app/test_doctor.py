@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
 from {{ cookiecutter.package_name }}.doctor.__main__ import diagnose
@@ -112,6 +113,30 @@ async def test_an_expired_token_and_a_foreign_kid_are_each_explained(make_settin
 
     assert "expired 3600 s ago" in failed(report)["exp"]
     assert "'elsewhere' is not among the usable keys" in failed(report)["kid"]
+
+
+async def test_a_key_server_that_stops_answering_after_the_first_fetch_is_noted_not_fatal(
+    make_settings,
+):
+    """Rate-limited IdPs answer 429 to a second fetch; the doctor still reports."""
+    idp = FakeIdp("okta")
+    settings = make_settings(identity_source="bearer_token", idp="okta", oidc_issuer=idp.issuer)
+    key_fetches = 0
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal key_fetches
+        if request.url.path == idp.jwks_path:
+            key_fetches += 1
+            if key_fetches > 1:
+                return httpx.Response(429)
+        return idp.handle(request)
+
+    report = Report()
+    await diagnose(settings, None, report, transport=httpx.MockTransport(handle), clock=time.time)
+
+    assert key_fetches == 2
+    assert failed(report) == {}
+    assert any("could not list the keys" in f.text for f in report.findings if f.topic == "keys")
 
 
 async def test_settings_without_bearer_tokens_have_nothing_to_check_at_the_idp(make_settings, idp):

@@ -176,6 +176,23 @@ def test_report_flags_differences_between_environment_files(app, tmp_path):
     assert flags == [f"{staging} grants 'testers' orders:read, orders:write; {SAMPLE} does not"]
 
 
+def test_report_compares_every_environment_file_with_the_one_production_reads(app, tmp_path):
+    """Staging sorts before roles.toml; it is still compared with production, not with dev."""
+    dev = tmp_path / "roles.dev.toml"
+    dev.write_text(SAMPLE.read_text() + '"testers" = ["orders-writer"]\n')
+    staging = tmp_path / "roles.staging.toml"
+    staging.write_text(SAMPLE.read_text() + '"testers" = ["orders-writer"]\n')
+    production = tmp_path / "roles.toml"
+    production.write_text(SAMPLE.read_text())
+
+    flags = build_report(app, [dev, staging, production], production)["flags"]
+
+    assert flags == [
+        f"{dev} grants 'testers' orders:read, orders:write; {production} does not",
+        f"{staging} grants 'testers' orders:read, orders:write; {production} does not",
+    ]
+
+
 def test_report_flags_permissions_no_route_uses_and_routes_no_role_unlocks(app, tmp_path):
     edited = tmp_path / "roles.toml"
     edited.write_text(
@@ -208,3 +225,20 @@ def test_report_command_names_a_role_map_that_is_not_toml(tmp_path):
 
     assert result.returncode == 2
     assert result.stderr.startswith(f"{broken}: ")
+
+
+@pytest.mark.parametrize(
+    ("target", "named"),
+    [
+        ("no_such_module:app", "No module named 'no_such_module'"),
+        ("{{ cookiecutter.package_name }}.main:no_such_app", "no_such_app"),
+        ("{{ cookiecutter.package_name }}.settings:Settings", "not a FastAPI app"),
+    ],
+)
+def test_an_app_that_cannot_be_found_is_one_line_naming_it_with_exit_2(target, named):
+    result = review("--app", target, "check")
+
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"--app {target}: ")
+    assert named in result.stderr
+    assert "Traceback" not in result.stderr

@@ -78,10 +78,12 @@ def repository(tmp_path) -> Path:
     return project
 
 
-def review_diff(repository: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+def review_diff(
+    repository: Path, *arguments: str, python_path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(repository / "src"),
+        "PYTHONPATH": str(python_path or repository / "src"),
         "PYTHONDONTWRITEBYTECODE": "1",
         **GIT_ENVIRONMENT,
         **REVIEW_ENVIRONMENT,
@@ -164,6 +166,38 @@ def test_an_unguarded_route_is_an_escalation(repository):
         {"route": "GET /v1/reports", "change": "added", "before": "-", "after": "NO ACCESS CHECK"}
     ]
     assert diff["groups"] == []
+
+
+def test_the_working_tree_is_read_from_its_own_src_whatever_else_is_on_the_path(
+    repository, tmp_path
+):
+    """A route added in the working tree is seen even when PYTHONPATH (or an installed
+    copy) holds another version of the package, as the ref's side always was."""
+    main = repository / SOURCE / "main.py"
+    main.write_text(
+        main.read_text() + '\n\n@app.get("/v1/reports")\nasync def reports() -> list[str]:\n'
+        "    return []\n"
+    )
+    commit(repository, "add reports")
+    elsewhere = copy_of_the_project(tmp_path / "elsewhere")
+
+    result = review_diff(repository, "main", "--format", "json", python_path=elsewhere / "src")
+
+    assert result.returncode == 1, result.stderr
+    assert escalations(json.loads(result.stdout)) == ["route GET /v1/reports has no access check"]
+
+
+def test_an_app_that_prints_at_import_is_named_not_a_traceback(repository):
+    main = repository / SOURCE / "main.py"
+    main.write_text(main.read_text() + '\nprint("starting")\n')
+    commit(repository, "chatty import")
+
+    result = review_diff(repository, "main")
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("the working tree: its review tool printed something other")
+    assert "than its JSON report: 'starting'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_route_moved_to_public_routes_is_an_escalation(repository):

@@ -23,6 +23,10 @@ class Requirement:
     permissions: frozenset[str] = frozenset()
     roles: frozenset[str] = frozenset()
 
+    def admits(self, roles: frozenset[str], permissions: frozenset[str]) -> bool:
+        """The same rule as ``check``, for the review, which asks it of role-map grants."""
+        return self.permissions <= permissions and (not self.roles or bool(self.roles & roles))
+
     def check(self, principal: Principal) -> None:
         missing = self.permissions - principal.permissions
         if missing:

@@ -67,7 +67,11 @@ async def check_keys(settings: Settings, keys: SigningKeys, report: Report) -> N
         return
     usable = "; ".join(f"{kid} ({', '.join(algs)})" for kid, algs in keys.keys.items())
     report.ok("keys", f"{keys.jwks_url}: usable for OIDC_ALGORITHMS: {usable}")
-    published = (await keys.fetch_json(str(keys.jwks_url))).get("keys")
+    try:
+        published = (await keys.fetch_json(str(keys.jwks_url))).get("keys")
+    except KeyFetchError as exc:
+        report.note("keys", f"could not list the keys the app does not use: {exc}")
+        return
     unused = [
         jwk
         for jwk in (published if isinstance(published, list) else ())

@@ -23,8 +23,8 @@ from fastapi import FastAPI
 from . import diff, diff_output, report
 from .acknowledgements import read_acknowledgements
 from .git_ref import snapshot_at
-from .role_maps import ReviewError, role_map_files
-from .routes import route_access, unguarded_routes
+from .role_maps import ReviewError, production_role_map, role_map_files
+from .routes import unguarded_routes
 from .sides import at_ref, working_tree
 
 SERVED_APP = "{{ cookiecutter.package_name }}.main:app"
@@ -40,9 +40,12 @@ def served_app(target: str) -> FastAPI:
     """
     os.environ |= {"ROLE_MAP_FILE": os.devnull, "LAB_HEADER_ECHO": "true", "ENVIRONMENT": "dev"}
     module_name, _, name = target.partition(":")
-    app = getattr(importlib.import_module(module_name), name or "app")
+    try:
+        app = getattr(importlib.import_module(module_name), name or "app")
+    except (ImportError, AttributeError) as exc:
+        raise ReviewError(f"--app {target}: {exc}") from None
     if not isinstance(app, FastAPI):
-        raise SystemExit(f"{target} is not a FastAPI app")
+        raise ReviewError(f"--app {target}: not a FastAPI app")
     return app
 
 
@@ -59,16 +62,17 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--format", choices=("markdown", "json"), default="markdown")
     options = parser.parse_args(argv)
 
-    if options.command == "check":
-        problems = unguarded_routes(served_app(options.app))
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        return 1 if problems else 0
     try:
+        if options.command == "check":
+            problems = unguarded_routes(served_app(options.app))
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            return 1 if problems else 0
         if options.command == "diff":
             return print_diff(options.ref, options.app, options.format)
         files = options.role_maps or role_map_files(Path())
-        result = report.build_report(served_app(options.app), files)
+        production = Path(production_role_map(Path()))
+        result = report.build_report(served_app(options.app), files, production)
     except ReviewError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -78,14 +82,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_diff(ref: str, app: str, output_format: str) -> int:
-    """The ref is read first, with the environment as it was given, before this process
-    builds the working tree's app (which sets the review's own settings)."""
     project = Path.cwd()
     acknowledgements = read_acknowledgements(project)
     with snapshot_at(ref, project) as snapshot:
-        before = at_ref(snapshot, app, dict(os.environ))
-    rows = [report.route_row(route) for route in route_access(served_app(app))]
-    after = working_tree(project, rows, acknowledgements)
+        before = at_ref(snapshot, app, os.environ)
+    after = working_tree(project, app, os.environ, acknowledgements)
     changes = diff.compare(before, after, snapshot.commit)
     json_format = output_format == "json"
     render = diff_output.render_json if json_format else diff_output.render_markdown

@@ -13,6 +13,7 @@ from typing import Literal, TypedDict
 
 from fastapi import FastAPI
 
+from ..authorization.permissions import Requirement
 from ..authorization.roles import RoleMap, RoleMapError
 from .role_maps import WrittenRoleMap, read_role_map
 from .routes import RouteAccess, route_access
@@ -58,7 +59,9 @@ class Report(TypedDict):
     flags: list[str]
 
 
-def build_report(app: FastAPI, files: list[Path]) -> Report:
+def build_report(app: FastAPI, files: list[Path], production: Path | None = None) -> Report:
+    """``production``, when among ``files``, is the one every other file is compared with
+    (else the first file)."""
     routes = route_access(app)
     report: Report = {"files": {}, "routes": [route_row(route) for route in routes], "flags": []}
     grants_by_file: dict[str, dict[str, set[str]]] = {}
@@ -75,7 +78,9 @@ def build_report(app: FastAPI, files: list[Path]) -> Report:
             })  # fmt: skip
         grants_by_file[str(path)] = {row["group"]: set(row["permissions"]) for row in rows}
         report["files"][str(path)] = {"rows": rows, "flags": _flags(path, role_map, routes)}
-    report["flags"] = _differences(grants_by_file)
+    if files:
+        base = production if production in files else files[0]
+        report["flags"] = _differences(grants_by_file, str(base))
     return report
 
 
@@ -101,17 +106,15 @@ def _flags(path: Path, role_map: WrittenRoleMap, routes: list[RouteAccess]) -> l
     return flags
 
 
-def _differences(grants_by_file: dict[str, dict[str, set[str]]]) -> list[str]:
+def _differences(grants_by_file: dict[str, dict[str, set[str]]], base: str) -> list[str]:
     flags = []
-    names = list(grants_by_file)
-    for base in names[:1]:
-        for other in names[1:]:
-            for first, second in ((other, base), (base, other)):
-                for group, permissions in grants_by_file[first].items():
-                    extra = permissions - grants_by_file[second].get(group, set())
-                    if extra:
-                        listed = ", ".join(sorted(extra))
-                        flags.append(f"{first} grants {group!r} {listed}; {second} does not")
+    for other in (name for name in grants_by_file if name != base):
+        for first, second in ((other, base), (base, other)):
+            for group, permissions in grants_by_file[first].items():
+                extra = permissions - grants_by_file[second].get(group, set())
+                if extra:
+                    listed = ", ".join(sorted(extra))
+                    flags.append(f"{first} grants {group!r} {listed}; {second} does not")
     return flags
 
 
@@ -120,7 +123,7 @@ def unlocks(route: RouteAccess, roles: frozenset[str], permissions: frozenset[st
     and signed-in-only routes are left out: they are open to more than a role map says)."""
     if not route.guarded:
         return False
-    return route.permissions <= permissions and (not route.roles or bool(route.roles & roles))
+    return Requirement(route.permissions, route.roles).admits(roles, permissions)
 
 
 def label(route: RouteAccess) -> str:

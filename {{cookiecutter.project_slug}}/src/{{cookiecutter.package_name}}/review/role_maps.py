@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 
 class ReviewError(Exception):
     """A file or a ref the review cannot read; the message names it (exit 2)."""
@@ -23,11 +25,20 @@ class WrittenRoleMap:
 
 
 EMPTY = WrittenRoleMap({}, {}, {})
+PRODUCTION_SETTINGS = Path("config/production.env")
+DEFAULT_ROLE_MAP = "config/roles.toml"
 
 
 def role_map_files(root: Path) -> list[Path]:
     """Every role map file of a project: config/roles.toml and one per environment."""
     return sorted((root / "config").glob("roles*.toml"))
+
+
+def production_role_map(root: Path) -> str:
+    """The role map production reads: ROLE_MAP_FILE in config/production.env."""
+    path = root / PRODUCTION_SETTINGS
+    written = dotenv_values(path).get("ROLE_MAP_FILE") if path.is_file() else None
+    return Path(written or DEFAULT_ROLE_MAP).as_posix()
 
 
 def read_role_map(path: Path, name: str | None = None) -> WrittenRoleMap:

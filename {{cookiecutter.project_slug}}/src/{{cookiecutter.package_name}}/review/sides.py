@@ -1,8 +1,8 @@
 """One side of a diff: a project's role maps, routes and acknowledgements, each from its own files.
 
-The working tree's routes come from the app this process builds; the ref's from the ref's
-own review tool, run on the ref's own code in a process of its own, so the ref's code
-decides its routes and guards.
+Each side's routes come from that side's own review tool, run on that side's own src
+folder in a process of its own: the code a side holds decides its routes and guards,
+whatever else is installed or on PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -14,16 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dotenv import dotenv_values
-
+from ..authorization.permissions import Requirement
 from .acknowledgements import Acknowledgement, read_acknowledgements
 from .git_ref import Snapshot
 from .report import Access, RouteRow
-from .role_maps import ReviewError, WrittenRoleMap, read_role_map, role_map_files
+from .role_maps import (
+    ReviewError,
+    WrittenRoleMap,
+    production_role_map,
+    read_role_map,
+    role_map_files,
+)
 
 PACKAGE = __name__.split(".")[0]
-PRODUCTION_SETTINGS = Path("config/production.env")
-DEFAULT_ROLE_MAP = "config/roles.toml"
 ROUTE_KEYS = RouteRow.__required_keys__
 
 # Runs the ref's review tool from the ref's src folder, whatever else is installed.
@@ -50,7 +53,7 @@ class RouteNeeds:
         """A caller with these roles and permissions passes the guard (guarded routes only)."""
         if self.access != "guarded":
             return False
-        return self.permissions <= permissions and (not self.roles or bool(self.roles & roles))
+        return Requirement(self.permissions, self.roles).admits(roles, permissions)
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,17 @@ class Side:
 
 
 def working_tree(
-    root: Path, route_rows: list[RouteRow], acknowledgements: frozenset[Acknowledgement]
+    root: Path,
+    app: str,
+    environment: Mapping[str, str],
+    acknowledgements: frozenset[Acknowledgement],
 ) -> Side:
+    name = "the working tree"
     return Side(
-        name="the working tree",
+        name=name,
         role_maps=_role_maps(root, prefix=""),
-        routes=_routes(route_rows),
-        production=_production_role_map(root),
+        routes=_routes(_reported_routes(root, name, app, environment)),
+        production=production_role_map(root),
         acknowledgements=acknowledgements,
     )
 
@@ -84,27 +91,27 @@ def at_ref(snapshot: Snapshot, app: str, environment: Mapping[str, str]) -> Side
     return Side(
         name=snapshot.ref,
         role_maps=_role_maps(root, prefix=f"{snapshot.ref}: "),
-        routes=_routes(_routes_reported_at(snapshot, app, environment)),
-        production=_production_role_map(root),
+        routes=_routes(_reported_routes(root, snapshot.ref, app, environment)),
+        production=production_role_map(root),
         acknowledgements=acknowledgements,
     )
 
 
-def _routes_reported_at(
-    snapshot: Snapshot, app: str, environment: Mapping[str, str]
+def _reported_routes(
+    root: Path, name: str, app: str, environment: Mapping[str, str]
 ) -> list[RouteRow]:
-    source, ref = snapshot.root / "src", snapshot.ref
+    source = root / "src"
     if not (source / PACKAGE / "review" / "__main__.py").is_file():
         older = (source / PACKAGE / "access" / "__main__.py").is_file()
         tool = f"has only the older {PACKAGE}.access" if older else "has no review tool"
         raise ReviewError(
-            f"{ref}: it {tool}, which cannot report what each route requires; "
+            f"{name}: it {tool}, which cannot report what each route requires; "
             f"compare with a ref that has {PACKAGE}.review"
         )
     result = subprocess.run(  # noqa: S603 (this interpreter, on the ref's own review tool)
         [sys.executable, "-c", RUN_FROM_SOURCE, str(source), f"{PACKAGE}.review",
          "--app", app, "report", "--format", "json"],
-        cwd=snapshot.root,
+        cwd=root,
         env=dict(environment),
         capture_output=True,
         text=True,
@@ -112,11 +119,21 @@ def _routes_reported_at(
     )  # fmt: skip
     if result.returncode:
         last_line = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
-        raise ReviewError(f"{ref}: its review tool failed: {last_line}")
-    rows: list[RouteRow] = json.loads(result.stdout).get("routes", [])
-    if not all(isinstance(row, dict) and set(row) >= ROUTE_KEYS for row in rows):
+        raise ReviewError(f"{name}: its review tool failed: {last_line}")
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        first_line = (result.stdout.strip().splitlines() or ["(nothing)"])[0]
         raise ReviewError(
-            f"{ref}: its review tool does not report what each route requires (it predates "
+            f"{name}: its review tool printed something other than its JSON report: "
+            f"{first_line[:120]!r} (does the app print at import?)"
+        ) from None
+    rows = report.get("routes") if isinstance(report, dict) else None
+    if not isinstance(rows, list) or not all(
+        isinstance(row, dict) and set(row) >= ROUTE_KEYS for row in rows
+    ):
+        raise ReviewError(
+            f"{name}: its review tool does not report what each route requires (it predates "
             "`review diff`); compare with a later ref"
         )
     return rows
@@ -140,10 +157,3 @@ def _role_maps(root: Path, prefix: str) -> dict[str, WrittenRoleMap]:
         name = path.relative_to(root).as_posix()
         maps[name] = read_role_map(path, name=prefix + name)
     return maps
-
-
-def _production_role_map(root: Path) -> str:
-    """The role map production reads: ROLE_MAP_FILE in config/production.env."""
-    path = root / PRODUCTION_SETTINGS
-    written = dotenv_values(path).get("ROLE_MAP_FILE") if path.is_file() else None
-    return Path(written or DEFAULT_ROLE_MAP).as_posix()
