@@ -57,19 +57,40 @@ def syslog_message(line: str, created: float, hostname: str) -> bytes:
     return f"{len(message)} ".encode() + message
 
 
+def tls_context(ca_file: Path) -> ssl.SSLContext:
+    """TLS to a receiver that ``ca_file`` (PEM) vouches for; ValueError naming the file."""
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (ssl.SSLError, OSError) as exc:
+        raise ValueError(f"{ca_file}: not a readable PEM file of CA certificates ({exc})") from None
+
+
 def _printable_hostname() -> str:
     name = "".join(c for c in socket.gethostname() if 33 <= ord(c) <= 126)
     return name[:255] or "-"
 
 
 def _peer_has_closed(connection: socket.socket) -> bool:
-    """A syslog receiver never sends, so a readable connection has been closed or reset.
+    """Whether the receiver has closed or reset the connection.
 
     Checked before each write: the first write after the receiver went away would
-    otherwise be accepted by the kernel and lost.
+    otherwise be accepted by the kernel and lost. A syslog receiver sends no data, so a
+    readable connection has ended, unless what arrived is TLS housekeeping (TLS 1.3
+    session tickets follow the handshake), which reading consumes without yielding data.
     """
     readable, _, _ = select.select([connection], [], [], 0)
-    return bool(readable)
+    if not readable:
+        return False
+    timeout = connection.gettimeout()
+    connection.setblocking(False)
+    try:
+        return connection.recv(1) == b""
+    except (ssl.SSLWantReadError, BlockingIOError):
+        return False
+    except OSError:
+        return True
+    finally:
+        connection.settimeout(timeout)
 
 
 class SyslogShipper(logging.Handler):
@@ -80,14 +101,14 @@ class SyslogShipper(logging.Handler):
         host: str,
         port: int,
         *,
-        ca_file: Path | None,
+        tls: ssl.SSLContext | None,
         queue_size: int,
         timeout: float,
         retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         super().__init__(logging.INFO)
         self.host, self.port, self.timeout = host, port, timeout
-        self.tls = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        self.tls = tls
         self.retry_seconds = retry_seconds
         self.hostname = _printable_hostname()
         self.dropped = 0

@@ -18,7 +18,9 @@ from starlette.types import Scope
 from .settings import Network
 
 Address = IPv4Address | IPv6Address
-ADDRESS_CACHE = 4096
+ADDRESS_CACHE = 1024
+# '[' + IPv6 with an IPv4 tail and a zone + ']:' + port, with room to spare.
+MAX_HOP_CHARACTERS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +50,22 @@ class EdgeNetworks:
         return peer
 
     def _contains(self, host: str | None) -> bool:
-        address = _address(host or "")
+        return self._holds(_address(host or ""))
+
+    def _holds(self, address: Address | None) -> bool:
         return address is not None and any(address in network for network in self.networks)
 
     def _read_peer(self, scope: Scope) -> Peer:
         client = scope.get("client")
         address = client[0] if client else None
+        if not self.contains(address):
+            # Whatever it says it forwards for counts for nothing: the header is not read.
+            return Peer(address, False, address, False)
         hops = _forwarded_hops(scope["headers"])
         peer_address = _address(address or "") if hops else None
         rewritten = peer_address is not None and peer_address in (hop for _, hop in hops)
-        if not self.contains(address):
-            return Peer(address, False, address, rewritten)
         behind = next(
-            (text[:64] for text, hop in reversed(hops) if text and not self.contains(text)),
+            (text[:64] for text, hop in reversed(hops) if text and not self._holds(hop)),
             address,
         )
         return Peer(address, True, behind, rewritten)
@@ -77,12 +82,18 @@ def _forwarded_hops(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, Addre
     return [(text, _address(text)) for text in texts]
 
 
-@lru_cache(maxsize=ADDRESS_CACHE)
 def _address(hop: str) -> Address | None:
     """The address in a hop, without brackets or port; None when it holds none.
 
-    Remembered per distinct text: a busy edge sends the same few addresses again and again.
+    Remembered per distinct text, as a busy edge sends the same few addresses again and
+    again; text longer than any address with a port is refused first, so what a client
+    writes into the header cannot fill the memory.
     """
+    return None if len(hop) > MAX_HOP_CHARACTERS else _parsed_address(hop)
+
+
+@lru_cache(maxsize=ADDRESS_CACHE)
+def _parsed_address(hop: str) -> Address | None:
     hop = hop.strip()
     if hop.startswith("["):
         hop = hop[1:].partition("]")[0]

@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 
 from . import PROJECT_SLUG, __version__
-from .audit_shipping import SyslogShipper, audit_logger
+from .audit_shipping import SyslogShipper, audit_logger, tls_context
 from .authorization.roles import RoleMap
 from .identity.authenticate import Authenticator
 from .identity.edge import APPLIANCE_DEFAULTS, EdgeHeaderReader, EdgeHeaderRules
@@ -90,9 +90,14 @@ def audit_syslog_shipper(settings: Settings) -> SyslogShipper | None:
     receiver = settings.audit_syslog_receiver
     if receiver is None:
         return None
+    ca_file = settings.audit_syslog_ca_file
+    try:
+        tls = tls_context(ca_file) if ca_file else None
+    except ValueError as exc:
+        raise SettingsError(f"AUDIT_SYSLOG_CA_FILE: {exc}") from None
     return SyslogShipper(
         *receiver,
-        ca_file=settings.audit_syslog_ca_file,
+        tls=tls,
         queue_size=settings.audit_syslog_queue_size,
         timeout=settings.audit_syslog_timeout_seconds,
     )

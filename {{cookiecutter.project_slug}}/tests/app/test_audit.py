@@ -7,6 +7,8 @@ import logging
 
 import pytest
 
+from {{ cookiecutter.package_name }} import peer
+
 from ..support.edge_simulator import EDGE_ADDRESS, OUTSIDER_ADDRESS
 
 pytestmark = pytest.mark.anyio
@@ -136,6 +138,23 @@ async def test_client_address_is_taken_from_x_forwarded_for_only_behind_the_edge
 
     assert audit_lines[-2]["client"] == "198.51.100.9"
     assert audit_lines[-1]["client"] == OUTSIDER_ADDRESS
+
+
+async def test_what_a_caller_writes_into_x_forwarded_for_cannot_fill_the_address_cache(
+    make_service, audit_lines
+):
+    service = make_service(identity_source="edge_headers")
+    await service.edge.pass_through("GET", "/healthz")  # the edge's own address, parsed once
+    cached_before = peer._parsed_address.cache_info().currsize
+    async with service.client(OUTSIDER_ADDRESS) as client:
+        for n in range(20):
+            await client.get("/healthz", headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    for n in range(20):
+        hop = f"{n}-" + "x" * 5000
+        await service.edge.pass_through("GET", "/healthz", headers={"X-Forwarded-For": hop})
+
+    assert peer._parsed_address.cache_info().currsize == cached_before
+    assert audit_lines[-1]["client"] == ("19-" + "x" * 5000)[:64]
 
 
 @pytest.fixture

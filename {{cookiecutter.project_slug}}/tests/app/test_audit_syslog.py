@@ -13,7 +13,8 @@ import re
 import pytest
 
 from {{ cookiecutter.package_name }} import PROJECT_SLUG
-from {{ cookiecutter.package_name }}.audit_shipping import SyslogShipper
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.audit_shipping import SyslogShipper, tls_context
 from {{ cookiecutter.package_name }}.settings import SettingsError, load_settings
 
 from ..support.live_app import serving
@@ -42,7 +43,7 @@ def make_shipper():
 
     def make(receiver: SyslogReceiver, **options) -> SyslogShipper:
         host, _, port = receiver.address.rpartition(":")
-        values = {"ca_file": None, "queue_size": 100, "timeout": 0.2, "retry_seconds": 0.05}
+        values = {"tls": None, "queue_size": 100, "timeout": 0.2, "retry_seconds": 0.05}
         shipper = SyslogShipper(host, int(port), **(values | options))
         shipper.start()
         started.append(shipper)
@@ -99,12 +100,31 @@ async def test_audit_lines_go_over_tls_to_a_receiver_the_ca_file_vouches_for(
     assert line["request_id"] == response.headers["x-request-id"]
 
 
+def test_lines_over_tls_share_one_connection(make_shipper, tmp_path):
+    """TLS 1.3 receivers send session tickets after the handshake; data the sender
+    never asked for is not taken for a closed connection."""
+    ca_file, signed, _ = make_certificates(tmp_path)
+    receiver = SyslogReceiver(tls=signed)
+    receiver.start()
+    try:
+        shipper = make_shipper(receiver, tls=tls_context(ca_file))
+        for number in range(5):
+            audit(shipper, number)
+            receiver.wait_for(number + 1)
+        messages = receiver.wait_for(5)
+    finally:
+        receiver.stop()
+
+    assert numbers(messages) == [0, 1, 2, 3, 4]
+    assert receiver.accepted == 1
+
+
 def test_a_receiver_the_ca_file_does_not_vouch_for_gets_nothing(make_shipper, tmp_path):
     ca_file, _, unsigned = make_certificates(tmp_path)
     impostor = SyslogReceiver(tls=unsigned)
     impostor.start()
     try:
-        audit(make_shipper(impostor, ca_file=ca_file), 1)
+        audit(make_shipper(impostor, tls=tls_context(ca_file)), 1)
         impostor.wait_for_failed_handshake()
     finally:
         impostor.stop()
@@ -182,6 +202,17 @@ def test_syslog_ca_file_that_does_not_exist_stops_start_up(monkeypatch, tmp_path
 
     with pytest.raises(SettingsError, match=r"AUDIT_SYSLOG_CA_FILE: .*is not a file"):
         load_settings()
+
+
+def test_syslog_ca_file_that_holds_no_certificate_stops_start_up_naming_it(make_settings, tmp_path):
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate\n")
+    settings = make_settings(
+        audit_syslog_address="syslog.example.com:6514", audit_syslog_ca_file=not_pem
+    )
+
+    with pytest.raises(SettingsError, match=rf"AUDIT_SYSLOG_CA_FILE: {not_pem}: not a readable"):
+        create_app(settings)
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ class SyslogReceiver:
         self.port = 0
         self.messages: list[str] = []
         self.failed_handshakes = 0
+        self.accepted = 0
         self._changed = threading.Condition()
         self._listener: socket.socket | None = None
         self._connections: list[socket.socket] = []
@@ -106,6 +107,7 @@ class SyslogReceiver:
                         self._changed.notify_all()
                     continue
             self._connections.append(connection)
+            self.accepted += 1
             self._spawn(self._read, connection)
 
     def _read(self, connection: socket.socket) -> None:

@@ -18,7 +18,7 @@ REDACTED = {b"authorization", b"cookie", b"proxy-authorization"}
 @router.get("/headers")
 async def echo_headers(request: Request, services: ServicesDep) -> dict[str, object]:
     peer = services.edge_networks.peer(request.scope)
-    if not peer.from_edge:
+    if not peer.from_edge or peer.rewritten:
         raise PermissionDenied("lab_echo_from_untrusted_peer", "Only the edge may call this.")
     return {
         "peer": peer.address,
