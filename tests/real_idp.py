@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -31,6 +32,10 @@ START_TIMEOUT_SECONDS = 30
 STOP_TIMEOUT_SECONDS = 10
 HTTP_TIMEOUT_SECONDS = 10
 REDIRECTS_IN_A_SIGN_IN = 10
+# Below the ephemeral ranges, as in the generated tests/support/loopback.py: while the
+# provider restarts, no outgoing connection of a parallel test can take its port.
+LISTEN_PORTS = range(20_000, 32_000)
+START_ATTEMPTS = 3
 
 
 def rsa_jwk(kid: str, *, alg: str | None = None) -> dict:
@@ -56,7 +61,7 @@ class OidcProvider:
 
     def __init__(self, settings: dict) -> None:
         self.settings = settings
-        self.port = 0  # chosen by the system at the first start unless given, kept after
+        self.port = 0  # chosen at the first start unless given, kept after
         self.issuer = ""
         self.output: list[str] = []
         self.process: subprocess.Popen | None = None
@@ -64,13 +69,28 @@ class OidcProvider:
         self._reader: threading.Thread | None = None
 
     def start(self, *, port: int | None = None) -> None:
-        """Start and return once it listens; raise with its output if it does not."""
+        """Start and return once it listens; raise with its output if it does not. The
+        first start picks a port, and picks again if a parallel job took it first."""
+        if port is not None:
+            self.port = port
+        if self.port:
+            self._start()
+            return
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.port = random.choice(LISTEN_PORTS)  # noqa: S311 (a port, not a secret)
+            try:
+                self._start()
+                return
+            except RuntimeError as exc:
+                if attempt == START_ATTEMPTS or "EADDRINUSE" not in str(exc):
+                    raise
+
+    def _start(self) -> None:
         node = shutil.which("node")
         assert node, "node is not installed: scripts/test installs it (scripts/ensure-node-deps)"
         assert (PROVIDER_FOLDER / "node_modules" / "oidc-provider").is_dir(), (
             f"oidc-provider is not installed in {PROVIDER_FOLDER}: run scripts/ensure-node-deps"
         )
-        self.port = self.port if port is None else port
         self.output, self._listening = [], threading.Event()
         self.process = subprocess.Popen(
             [node, "provider.mjs"],

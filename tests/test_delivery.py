@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import kubernetes_validate
@@ -95,12 +96,15 @@ def kustomize(project: Path, folder: str = "deploy/k8s") -> list[dict]:
 
 
 def checkov(target: Path, *arguments: str) -> list[dict]:
-    """checkov's report per framework, offline (no download of guidelines or policies)."""
+    """checkov's report per framework, offline: no download of guidelines or policies, no
+    check for a newer checkov on PyPI, and a home of its own for what it caches."""
     assert CHECKOV.exists(), "checkov is not installed: run scripts/ensure-checkov"
-    result = run(
-        str(CHECKOV), "--directory", str(target), "--output", "json", "--skip-download",
-        "--soft-fail", *arguments, cwd=target,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as home:
+        offline = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "HOME": home, "XDG_CACHE_HOME": home}
+        result = run(
+            str(CHECKOV), "--directory", str(target), "--output", "json", "--skip-download",
+            "--soft-fail", *arguments, cwd=target, env=os.environ | offline,
+        )  # fmt: skip
     assert result.returncode == 0, result.stderr
     reports = json.loads(result.stdout)
     return reports if isinstance(reports, list) else [reports]
