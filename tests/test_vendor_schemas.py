@@ -141,8 +141,8 @@ PLANTED = [
      "-serverPort 514", "-serverPort syslog", "wrong-type"),
     ("netscaler-bind-of-nothing-added", CITRIX_ADC, "40-identity-headers.conf",
      "-policyName ", "-policyName x", "unknown-binding"),
-    ("terraform-unknown-resource", FORTIGATE, "terraform/web_door.tf",
-     'resource "fortios_firewall_vip"', 'resource "fortios_firewall_virtualip"',
+    ("terraform-unknown-resource", FORTIGATE, "terraform/audit.tf",
+     'resource "fortios_logfortianalyzer_setting"', 'resource "fortios_logfortianalyzer_settings"',
      "unknown-resource"),
     ("terraform-unknown-attribute", CITRIX_ADC, "terraform/web_door.tf",
      "  authentication ", "  authenticate ", "unknown-attribute"),
@@ -161,6 +161,11 @@ PLANTED = [
     ("terraform-computed-attribute-set", CITRIX_ADC, "terraform/audit.tf",
      '  transport           = "TCP"', '  id                  = "x"',
      "computed-attribute"),
+    ("terraform-undeclared-resource", CITRIX_ADC, "terraform/backend.tf",
+     "citrixadc_auditmessageaction.refused.name", "citrixadc_auditmessageaction.refusd.name",
+     "undeclared-reference"),
+    ("terraform-undeclared-variable", FORTIGATE, "terraform/web_door.tf",
+     "port = var.backend_port", "port = var.backend_prot", "undeclared-reference"),
 ]  # fmt: skip
 
 

@@ -20,6 +20,8 @@ OPTIONS = SerializationOptions(explicit_blocks=True, strip_string_quotes=True, w
 META_ARGUMENTS = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner"}
 REFERENCE = re.compile(r"\$\{([^}]+)\}")
 UNKNOWN = object()  # a value plan only knows after apply, or an expression
+# A plain reference: var.NAME, or TYPE.LABEL.ATTRIBUTE of a resource (types hold a "_").
+PLAIN_REFERENCE = re.compile(r"var\.\w+|[a-z][a-z0-9]*_\w+\.\w+\.\w+")
 
 
 class Module:
@@ -54,6 +56,24 @@ class Module:
                 return UNKNOWN
             parts.append(str(resolved))
         return "".join(parts)
+
+    def undeclared(self, raw: object) -> str | None:
+        """The first plain reference in ``raw`` to a variable or resource this module does
+        not declare (terraform validate refuses it; plan would leave it unknown)."""
+        for text in raw if isinstance(raw, list) else [raw]:
+            if not isinstance(text, str):
+                continue
+            for reference in (found.strip() for found in REFERENCE.findall(text)):
+                if not PLAIN_REFERENCE.fullmatch(reference):
+                    continue
+                parts = reference.split(".")
+                if parts[0] == "var":
+                    declared = parts[1] in self.variables
+                else:
+                    declared = (parts[0], parts[1]) in self.resources
+                if not declared:
+                    return reference
+        return None
 
     def lookup(self, reference: str) -> object:
         parts = reference.strip().split(".")
@@ -162,6 +182,14 @@ class TerraformCheck:
                 self.where(place, key),
                 "computed-attribute",
                 f"{what}.{key} is computed by the provider and cannot be set",
+            )
+            return
+        undeclared = self.module.undeclared(raw)
+        if undeclared:
+            self.report.add(
+                self.where(place, key),
+                "undeclared-reference",
+                f"{what}.{key}: {undeclared} is not declared in this module",
             )
             return
         value = self.module.value(raw)
