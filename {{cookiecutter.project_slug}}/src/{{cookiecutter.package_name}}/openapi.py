@@ -11,13 +11,12 @@ answers in the problem+json shape problems.py sends, with examples.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
 
 from .identity.edge import EdgeHeaderRules
-from .problems import KEYS_UNAVAILABLE, MEDIA_TYPE, challenge
+from .problems import KEYS_UNAVAILABLE, MEDIA_TYPE, challenge, problem_body
 from .settings import Settings
 
 PRINCIPAL_SCHEME = "principal"
@@ -78,19 +77,14 @@ def accepted_identity(
     )
 
 
+EXAMPLE_REQUEST_ID = "9f1c2b7e4d3a4f0e8a6b5c4d3e2f1a0b"
+
+
 def problem_answer(
     status: int, when: str, detail: str, *, headers: dict[str, Any] | None = None, **extra: Any
 ) -> dict[str, Any]:
     """An OpenAPI response: problem+json, when it is sent, and an example body."""
-    example = {
-        "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": "/v1/orders",
-        **extra,
-        "request_id": "9f1c2b7e4d3a4f0e8a6b5c4d3e2f1a0b",
-    }
+    example = problem_body(status, detail, "/v1/orders", EXAMPLE_REQUEST_ID, **extra)
     answer: dict[str, Any] = {
         "description": when,
         "content": {

@@ -26,6 +26,23 @@ KEYS_UNAVAILABLE = "The identity provider's signing keys are unavailable; retry 
 METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
+def problem_body(
+    status: int, detail: str, instance: str, request_id: str | None, **extra: object
+) -> dict[str, object]:
+    """The body of every error answer; openapi.py documents it with this function too."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
+    if request_id is not None:
+        body["request_id"] = request_id
+    return body
+
+
 def problem(
     request: Request,
     status: int,
@@ -34,17 +51,8 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extra: object,
 ) -> JSONResponse:
-    body = {
-        "type": "about:blank",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-        **extra,
-    }
     request_id = getattr(request.state, "request_id", None)
-    if request_id is not None:
-        body["request_id"] = request_id
+    body = problem_body(status, detail, request.url.path, request_id, **extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 
 
