@@ -17,7 +17,8 @@ from helpers import LEFTOVER_JINJA, TEMPLATE, bake, tree_fingerprint
 from test_generation import COMBINATIONS, EACH_CHOICE_AT_LEAST_ONCE, combination_id
 
 TOOLS = Path(sys.executable).parent
-# checkov has a venv of its own (scripts/ensure-checkov): its pins clash with the tools above.
+# checkov has a venv of its own (`scripts/ensure-venv .venv-checkov checkov`): its pins clash
+# with the tools above.
 CHECKOV = TEMPLATE / ".venv-checkov" / "bin" / "checkov"
 CHOICES = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 # The oldest Kubernetes still common in managed clusters, and the newest schemas shipped.
@@ -98,7 +99,7 @@ def kustomize(project: Path, folder: str = "deploy/k8s") -> list[dict]:
 def checkov(target: Path, *arguments: str) -> list[dict]:
     """checkov's report per framework, offline: no download of guidelines or policies, no
     check for a newer checkov on PyPI, and a home of its own for what it caches."""
-    assert CHECKOV.exists(), "checkov is not installed: run scripts/ensure-checkov"
+    assert CHECKOV.exists(), "no checkov: run `scripts/ensure-venv .venv-checkov checkov`"
     with tempfile.TemporaryDirectory() as home:
         offline = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "HOME": home, "XDG_CACHE_HOME": home}
         result = run(
