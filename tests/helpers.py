@@ -225,3 +225,14 @@ def generated_test_support(tree: Path, module: str) -> ModuleType:
             sys.modules[name] = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(sys.modules[name])
     return importlib.import_module(f"{package}.support.{module}")
+
+
+def bare_git(home: Path) -> tuple[list[str], dict[str, str]]:
+    """git as an IDE's client runs it: no venv on PATH, none active, no user configuration;
+    the command (with an author, unsigned) and its environment."""
+    path = os.pathsep.join(dict.fromkeys([str(Path(shutil.which("git")).parent), "/bin"]))
+    assert shutil.which("ruff", path=path) is None, "the tools must not be on this PATH"
+    settings = ("user.name=template test", "user.email=test@example.invalid")
+    git = ["git", *(option for s in (*settings, "commit.gpgsign=false") for option in ("-c", s))]
+    environment = {"PATH": path, "HOME": str(home), "PRE_COMMIT_HOME": str(home / "pre-commit")}
+    return git, environment

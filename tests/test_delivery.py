@@ -13,7 +13,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
-from helpers import LEFTOVER_JINJA, TEMPLATE, bake, tree_fingerprint
+from helpers import LEFTOVER_JINJA, TEMPLATE, bake, bare_git, tree_fingerprint
 from test_generation import COMBINATIONS, EACH_CHOICE_AT_LEAST_ONCE, combination_id
 
 TOOLS = Path(sys.executable).parent
@@ -474,22 +474,12 @@ def test_every_combination_passes_the_generated_pre_commit_hooks(baked, tmp_path
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def committer(project: Path, home: Path) -> tuple[list[str], dict[str, str]]:
-    """git as an IDE's client runs it: no venv on PATH, none active, nothing downloadable."""
-    path = os.pathsep.join(dict.fromkeys([str(Path(shutil.which("git")).parent), "/bin"]))
-    assert shutil.which("ruff", path=path) is None, "the tools must not be on this PATH"
-    settings = ("user.name=template test", "user.email=test@example.invalid")
-    git = ["git", *(option for s in (*settings, "commit.gpgsign=false") for option in ("-c", s))]
-    environment = {"PATH": path, "HOME": str(home), "PRE_COMMIT_HOME": str(home / "pre-commit")}
-    return git, environment
-
-
 def test_a_commit_without_the_venv_on_path_runs_every_hook_from_dot_venv(baked, tmp_path):
     """.venv holds the dev tools (here: the template's own venv, which has the same ones)."""
     project = tmp_path / "orders-api"
     shutil.copytree(baked(), project)
     (project / ".venv").symlink_to(TOOLS.parent, target_is_directory=True)
-    git, environment = committer(project, tmp_path)
+    git, environment = bare_git(tmp_path)
     for command in (["git", "init", "-q", "-b", "main"], [str(TOOLS / "pre-commit"), "install"]):
         assert run(*command, cwd=project, env=environment).returncode == 0
     assert run("git", "add", "-A", cwd=project, env=environment).returncode == 0

@@ -2,9 +2,7 @@
 
 import itertools
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -17,6 +15,7 @@ from helpers import (
     assert_python_compiles,
     assert_ruff_clean,
     bake,
+    bare_git,
     run_generated_tests,
     tree_fingerprint,
 )
@@ -205,13 +204,7 @@ def test_default_project_installs_into_a_fresh_venv_and_passes_its_own_checks(tm
     run("git", "init", "--quiet", "-b", "main")
     run(str(venv / "bin" / "pre-commit"), "install")
     run("git", "add", "--all")
-    without_venv = {
-        "PATH": os.pathsep.join(dict.fromkeys([os.path.dirname(shutil.which("git")), "/bin"])),
-        "HOME": str(tmp_path),
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-    }
-    settings = ["user.name=t", "user.email=t@example.invalid", "commit.gpgsign=false"]
-    config = [option for setting in settings for option in ("-c", setting)]
-    commit = run("git", *config, "commit", "--quiet", "-m", "first", env=without_venv)
+    git, without_venv = bare_git(tmp_path)
+    commit = run(*git, "commit", "--quiet", "-m", "first", env=without_venv)
 
     assert "mypy (strict, src)" in commit.stdout + commit.stderr
