@@ -64,6 +64,14 @@ def load_profile(appliance: str) -> EdgeProfile:
     return netscaler_profile(NetScalerConfig(cli_files(appliance)))
 
 
+PRODUCTION_ENV = PROJECT_ROOT / "config" / "production.env"
+
+
+def settings_in(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of an env file, as a dict."""
+    return {name: value for name, (value, _) in read_settings_file(path).items()}
+
+
 def read_settings_file(path: Path) -> dict[str, tuple[str, Where]]:
     """KEY=VALUE lines of an env file, each with where it was set."""
     values = {}

@@ -14,18 +14,13 @@ import re
 import yaml  # PyYAML comes with pre-commit, in the dev extra
 
 from ..support.project import PROJECT_ROOT
-from .edge_profile import read_settings_file
+from .edge_profile import PRODUCTION_ENV, settings_in
 
 K8S = PROJECT_ROOT / "deploy" / "k8s"
-SETTINGS_FILE = PROJECT_ROOT / "config" / "production.env"
 
 
 def manifest(name: str) -> dict:
     return yaml.safe_load((K8S / name).read_text(encoding="utf-8"))
-
-
-def settings(path) -> dict[str, str]:
-    return {name: value for name, (value, _) in read_settings_file(path).items()}
 
 
 def networks(cidrs) -> set:
@@ -33,7 +28,7 @@ def networks(cidrs) -> set:
 
 
 def trusted_edge_networks() -> set:
-    return networks(settings(SETTINGS_FILE)["TRUSTED_EDGE_NETWORKS"].split(","))
+    return networks(settings_in(PRODUCTION_ENV)["TRUSTED_EDGE_NETWORKS"].split(","))
 
 
 def app_container() -> dict:
@@ -42,7 +37,7 @@ def app_container() -> dict:
 
 
 def test_configmap_settings_are_a_copy_of_production_env():
-    assert settings(K8S / "settings.env") == settings(SETTINGS_FILE), (
+    assert settings_in(K8S / "settings.env") == settings_in(PRODUCTION_ENV), (
         "deploy/k8s/settings.env must hold the same settings as config/production.env"
     )
 
@@ -69,7 +64,7 @@ def test_service_accepts_exactly_the_trusted_edge_networks():
 def test_container_port_is_the_port_the_app_listens_on():
     (port,) = app_container()["ports"]
 
-    assert str(port["containerPort"]) == settings(SETTINGS_FILE)["PORT"]
+    assert str(port["containerPort"]) == settings_in(PRODUCTION_ENV)["PORT"]
 
 
 def test_pods_run_as_the_user_the_image_declares():

@@ -22,20 +22,19 @@ from .appliance_config import (
     fortios_problems,
     netscaler_problems,
 )
-from .edge_profile import cli_files, load_profile, read_settings_file
+from .edge_profile import PRODUCTION_ENV, cli_files, load_profile, read_settings_file
 from .shipped_edge import REFUSED, ShippedEdge
 from .terraform_facts import cli_facts, terraform_facts
 
 pytestmark = pytest.mark.anyio
 
 APPLIANCE = Settings.model_fields["edge_appliance"].default
-SETTINGS_FILE = PROJECT_ROOT / "config" / "production.env"
 PARSER = FortiOSConfig if APPLIANCE == "fortigate" else NetScalerConfig
 
 
 @functools.cache
 def production() -> tuple[Settings, dict]:
-    written = read_settings_file(SETTINGS_FILE)
+    written = read_settings_file(PRODUCTION_ENV)
     values = {name.lower(): value for name, (value, _) in written.items()}
     values["role_map_file"] = PROJECT_ROOT / values["role_map_file"]
     return Settings(**values), written

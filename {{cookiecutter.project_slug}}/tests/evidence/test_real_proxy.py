@@ -33,7 +33,7 @@ from {{ cookiecutter.package_name }}.authorization.roles import RoleMap
 from {{ cookiecutter.package_name }}.services import edge_header_rules
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from ..edge.edge_profile import load_profile, read_settings_file
+from ..edge.edge_profile import PRODUCTION_ENV, load_profile, settings_in
 from ..support.deployed_app import DeployedApp
 from ..support.fake_idp import FakeIdp
 from ..support.jwks_server import JwksServer
@@ -51,10 +51,7 @@ pytestmark = pytest.mark.real_proxy
 
 CLIENT_ADDRESS = "127.0.0.1"
 FORGED_CLIENT = "198.51.100.23"
-PRODUCTION = {
-    name: value
-    for name, (value, _) in read_settings_file(PROJECT_ROOT / "config/production.env").items()
-}
+PRODUCTION = settings_in(PRODUCTION_ENV)
 SETTINGS = Settings(**{name.lower(): value for name, value in PRODUCTION.items()})
 PROFILE = load_profile(SETTINGS.edge_appliance)
 ROLE_MAP = RoleMap.load(PROJECT_ROOT / SETTINGS.role_map_file)
