@@ -14,13 +14,14 @@ import argparse
 import asyncio
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tests.support.loopback import free_port, wait_until_listening
 
 from .scenario import (
     APP_KINDS,
@@ -117,23 +118,6 @@ async def load(port: int, path: str, variants: list, seconds: float, connections
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_listening(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("the benchmark server did not start")
-
-
 def _starting_at(variants: list, n: int) -> list:
     """The variants from the n-th on (cycling), so fresh tokens are not sent twice."""
     n %= len(variants)
@@ -145,16 +129,16 @@ def under_uvicorn(
 ) -> dict:
     """Requests/s and latency of each scenario, the median of its rounds (interleaved)."""
     ports = {kind: free_port() for kind in set(APP_KINDS.values())}
-    servers = [
-        subprocess.Popen(  # noqa: S603
+    servers = {
+        port: subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "bench.server", str(port), str(key_file), kind],
             cwd=Path(__file__).resolve().parents[1],
         )
         for kind, port in ports.items()
-    ]
+    }
     try:
-        for port in ports.values():
-            wait_until_listening(port)
+        for port, server in servers.items():
+            wait_until_listening(port, server, "the benchmark server")
         for name in SCENARIOS:
             asyncio.run(load(ports[APP_KINDS[name]], PATH, headers[name][:1], 0.3, connections))
         samples: dict[str, list[dict]] = {name: [] for name in SCENARIOS}
@@ -171,9 +155,9 @@ def under_uvicorn(
             for name, results in samples.items()
         }
     finally:
-        for server in servers:
+        for server in servers.values():
             server.terminate()
-        for server in servers:
+        for server in servers.values():
             server.wait(timeout=10)
 
 
