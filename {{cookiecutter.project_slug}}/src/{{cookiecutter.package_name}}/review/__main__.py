@@ -6,8 +6,9 @@ diff    what the working tree changes in who may do what, compared with a git re
         exit 1 on an escalation not acknowledged in config/access-changes.toml
 
 All read the routes of the app object that is served (``{{ cookiecutter.package_name }}.main:app``,
-or ``--app module:name``), built from the settings in the environment; ``diff`` reads the
-ref's routes with the ref's own review tool. Exit 2: something could not be read.
+or ``--app module:name``), built from the settings in the environment; ``diff`` reads each
+side's routes with that side's own review tool, run on its own src folder. Exit 2:
+something could not be read.
 """
 
 from __future__ import annotations
